@@ -1,0 +1,102 @@
+import type { FastifyRequest } from 'fastify';
+import type { Core } from '../../core/index.js';
+import type { Profile } from '../../core/accounts.js';
+import type { Client } from '../../core/clients.js';
+import type { Claims } from '../../core/jwt.js';
+import { JwtError } from '../../core/jwt.js';
+import { header } from '../request-info.js';
+import { accessClaims } from './claims.js';
+import { arcFail } from './errors.js';
+
+export const ARC = 'arc';
+
+/** The bearer token as passport-http-bearer finds it: header (any scheme case), query, body. */
+export function bearerToken(req: FastifyRequest): string | undefined {
+  const auth = header(req, 'authorization');
+  if (auth) {
+    const m = /^bearer\s+(\S+)\s*$/i.exec(auth);
+    if (m) return m[1];
+  }
+  const q = (req.query as Record<string, unknown> | undefined)?.access_token;
+  if (typeof q === 'string' && q) return q;
+  const b = (req.body as Record<string, unknown> | undefined)?.access_token;
+  return typeof b === 'string' && b ? b : undefined;
+}
+
+export interface Bearer {
+  token: string;
+  claims: Claims;
+}
+
+/**
+ * ARC's BEARER strategy: revoked → TokenRevoked; anything that is not a live access token
+ * of ours → TokenExpired. Reset and sign-up tokens are not access tokens (the original let them in).
+ */
+export function requireBearer(core: Core, req: FastifyRequest): Bearer {
+  const token = bearerToken(req);
+  if (!token) return arcFail(401, 'Bearer realm="Users"');
+  const sig = core.sessions.sigOf(token);
+  if (core.revocations.isRevoked(sig)) arcFail(401, 'TokenRevoked', { nested: true });
+  try {
+    const { payload } = core.jwt.verify(token, { typ: ['JWT'] });
+    if (typeof payload.id !== 'string' || !Array.isArray(payload.permissions)) arcFail(401, 'TokenExpired', { nested: true });
+    if (typeof payload.passwordExpiryTime === 'number' && payload.passwordExpiryTime <= Date.now()) arcFail(401, 'PasswordExpiryError', { nested: true });
+    return { token, claims: payload };
+  } catch (e) {
+    if (e instanceof JwtError) return arcFail(401, 'TokenExpired', { nested: true });
+    throw e;
+  }
+}
+
+/** Bearer plus one of `permissions` (loopback4-authorization). */
+export function requirePermission(core: Core, req: FastifyRequest, permission: string): Bearer {
+  const b = requireBearer(core, req);
+  if (!(b.claims.permissions as unknown[]).includes(permission)) arcFail(403, 'NotAllowedAccess');
+  return b;
+}
+
+/** Bearer with a permission if one was sent, else undefined (anonymous callers). */
+export function optionalPermission(core: Core, req: FastifyRequest, permission: string): boolean {
+  if (!bearerToken(req)) return false;
+  requirePermission(core, req, permission);
+  return true;
+}
+
+function device(req: FastifyRequest) {
+  return { deviceId: header(req, 'device_id'), userAgent: header(req, 'user-agent') };
+}
+
+export function mintAccess(core: Core, claims: Claims, client: Client) {
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + client.accessTokenExpiration;
+  const token = core.jwt.sign({ ...claims, iat, exp });
+  return { token, sig: core.sessions.sigOf(token), expMs: exp * 1000 };
+}
+
+/** `createJWT`: a new session with its access and refresh token (ARC's TokenResponse). */
+export async function issueTokens(core: Core, profile: Profile, client: Client, req: FastifyRequest, source?: string) {
+  if (!profile.clientIds.includes(client.id)) arcFail(401, 'Client Invalid');
+  const d = device(req);
+  const claims = accessClaims(profile, client, d, core.config.locale);
+  const issued = await core.sessions.start(
+    { userId: profile.user.id, clientId: client.id, kind: ARC, source, deviceId: d.deviceId, userAgent: d.userAgent, ip: req.ip, refreshTtlSec: client.refreshTokenExpiration },
+    () => mintAccess(core, claims, client),
+  );
+  return { accessToken: issued.access.token, refreshToken: issued.refreshToken, expires: issued.access.expMs };
+}
+
+export async function rotateTokens(core: Core, refreshToken: string, pairedAccess: string | null, req: FastifyRequest) {
+  const d = device(req);
+  return core.sessions.rotate(refreshToken, {
+    kind: ARC,
+    pairedAccess,
+    mint: async (session) => {
+      const client = session.client_id === null ? undefined : await core.clients.byId(session.client_id);
+      if (!client) return arcFail(401, 'Client Invalid');
+      const profile = await core.accounts.profile(session.user_id);
+      if (!profile) return arcFail(401, 'UserDoesNotExist');
+      if (!profile.clientIds.includes(client.id)) arcFail(401, 'Client Invalid');
+      return { ...mintAccess(core, accessClaims(profile, client, d, core.config.locale), client), refreshTtlSec: client.refreshTokenExpiration };
+    },
+  });
+}

@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { Core } from '../../core/index.js';
+import { PERMISSIONS } from '../../core/permissions.js';
+import { JwtError, type Claims } from '../../core/jwt.js';
+import { arcUser } from './claims.js';
+import { arcFail, fromCore } from './errors.js';
+import { bearerToken, optionalPermission } from './session.js';
+import * as S from './schemas.js';
+
+const SIGNUP_TYP = 'signup+jwt';
+
+export function signupRoutes(app: FastifyInstance, core: Core) {
+  /** The sign-up code is the bearer token of verify-token and create-user. */
+  async function signupBearer(req: FastifyRequest): Promise<{ token: string; claims: Claims }> {
+    const token = bearerToken(req);
+    if (!token) return arcFail(401, 'Bearer realm="Users"');
+    let claims: Claims;
+    try {
+      claims = core.jwt.verify(token, { typ: [SIGNUP_TYP] }).payload;
+    } catch (e) {
+      if (e instanceof JwtError) return arcFail(401, 'TokenExpired', { nested: true });
+      throw e;
+    }
+    const row = await core.codes.peek(token, ['signup']);
+    if (!row) return arcFail(401, 'TokenExpired', { nested: true });
+    if (row.consumed_at !== null) arcFail(401, 'TokenRevoked', { nested: true });
+    return { token, claims };
+  }
+
+  app.post<{ Body: Static<typeof S.SignupTokenRequest> }>(
+    '/auth/sign-up/create-token',
+    {
+      schema: {
+        tags: ['arc'],
+        summary: 'Start a sign-up: the link is mailed (a caller with CreateSignupToken gets the code)',
+        body: S.SignupTokenRequest,
+        response: { 200: S.AnyObject, 204: { type: 'null' }, 401: S.ErrorBody, 403: S.ErrorBody, 422: S.ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const trusted = optionalPermission(core, req, PERMISSIONS.createSignupToken);
+      const email = req.body.email;
+      const ttl = core.config.requestSignupLinkExpiry;
+      const iat = Math.floor(Date.now() / 1000);
+      const code = core.jwt.sign({ email, iat, exp: iat + ttl, sub: email }, SIGNUP_TYP);
+      await core.codes.issue({ purpose: 'signup', secret: code, ttlSec: ttl, subject: email.toLowerCase() });
+      if (trusted) return { code, expiry: ttl, email };
+      // Decision 2: anonymous callers never see the code; it goes to the address it is for.
+      if (/^[^\s@]+@[^\s@]+$/.test(email)) {
+        core.mail.sendLater({
+          to: email,
+          subject: 'Finish signing up',
+          text: `To create your account, open:\n${core.config.signupUrl.replace('{token}', encodeURIComponent(code))}\n\nThe link works once and expires in ${Math.round(ttl / 60)} minutes.\n`,
+        });
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.get(
+    '/auth/sign-up/verify-token',
+    { schema: { tags: ['arc'], summary: 'Check a sign-up code (sent as the bearer token)', response: { 200: S.AnyObject, 401: S.ErrorBody } } },
+    async (req) => (await signupBearer(req)).claims,
+  );
+
+  app.post<{ Body: Static<typeof S.SignupUserRequest> }>(
+    '/auth/sign-up/create-user',
+    { schema: { tags: ['arc'], summary: 'Create the account of a sign-up code (sent as the bearer token)', body: S.SignupUserRequest, response: { 200: S.AnyObject, 401: S.ErrorBody, 403: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody } } },
+    async (req) => {
+      const { token, claims } = await signupBearer(req);
+      const body = req.body as Record<string, unknown>;
+      // The code proves the address; it cannot create an account for another one.
+      if (String(claims.email).toLowerCase() !== String(body.email).toLowerCase()) return arcFail(403, 'NotAllowedAccess');
+      const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+      await core.codes.consume(token, ['signup']).catch(() => arcFail(401, 'TokenRevoked', { nested: true }));
+      const user = await core.accounts
+        .create({
+          username: str('username') ?? String(body.email),
+          email: String(body.email),
+          password: String(body.password),
+          firstName: str('firstName') ?? null,
+          lastName: str('lastName') ?? null,
+          middleName: str('middleName') ?? null,
+          phone: str('phone') ?? null,
+        })
+        .catch((e: unknown) => fromCore(e, {}));
+      await core.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Account created', data: { via: 'arc-signup' }, ip: req.ip });
+      const profile = await core.accounts.profile(user.id);
+      return { email: user.email, user: arcUser(user, profile?.clientIds ?? [], profile?.access.groupUuid ?? null) };
+    },
+  );
+}

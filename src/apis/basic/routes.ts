@@ -1,0 +1,130 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Static } from '@sinclair/typebox';
+import type { Core } from '../../core/index.js';
+import type { UserRow } from '../../store/users.js';
+import { CoreError } from '../../core/errors.js';
+import { JwtError } from '../../core/jwt.js';
+import { header } from '../request-info.js';
+import { BasicError, BasicValidationError, basicFail } from './errors.js';
+import * as S from './schemas.js';
+
+const BASIC = 'basic';
+const RESET_TYP = 'reset+jwt';
+const tags = ['basic'];
+
+const userJson = (u: UserRow) => ({ id: u.uuid, name: u.name ?? ([u.first_name, u.last_name].filter(Boolean).join(' ') || u.username), bio: u.bio, email: u.email });
+
+function mintAccess(core: Core, user: UserRow) {
+  const iat = Math.floor(Date.now() / 1000);
+  const exp = iat + core.config.basicAccessMinutes * 60;
+  const token = core.jwt.sign({ sub: user.uuid, iat, exp, type: 'access' });
+  return { token, sig: core.sessions.sigOf(token), expMs: exp * 1000 };
+}
+
+function tokensJson(issued: { refreshToken: string; access: { token: string; expMs: number } }, refreshTtlSec: number) {
+  return {
+    access: { token: issued.access.token, expires: new Date(issued.access.expMs).toISOString() },
+    refresh: { token: issued.refreshToken, expires: new Date(Date.now() + refreshTtlSec * 1000).toISOString() },
+  };
+}
+
+async function startSession(core: Core, user: UserRow, req: FastifyRequest) {
+  const ttl = core.config.basicRefreshMinutes * 60;
+  const issued = await core.sessions.start({ userId: user.id, clientId: null, kind: BASIC, userAgent: header(req, 'user-agent'), ip: req.ip, refreshTtlSec: ttl }, () => mintAccess(core, user));
+  return { user: userJson(user), tokens: tokensJson(issued, ttl) };
+}
+
+/** Email + password sign-in; also reached through the shared POST /auth/login. */
+export async function basicLogin(core: Core, body: S.LoginBody, req: FastifyRequest) {
+  try {
+    const user = await core.accounts.authenticate({ login: body.email, by: 'email', password: body.password, ip: req.ip });
+    if (user.status === 2 || user.status === 4) basicFail(401, 'Incorrect email or password');
+    await core.accounts.touchLastLogin(user.id);
+    return await startSession(core, user, req);
+  } catch (e) {
+    if (e instanceof CoreError && e.code === 'locked') throw new BasicError(429, 'Too many failed attempts, try again later', e.detail.retryAfter);
+    if (e instanceof CoreError) basicFail(401, 'Incorrect email or password');
+    throw e;
+  }
+}
+
+const err = { 400: S.ErrorBody, 401: S.ErrorBody, 403: S.ErrorBody, 429: S.ErrorBody };
+
+export function basicRoutes(app: FastifyInstance, core: Core) {
+  app.post('/auth', { schema: { tags, summary: 'Welcome the authenticated user', security: [{ BearerAuth: [] }], response: { 200: S.WelcomeResponse, ...err } } }, async (req) => {
+    const m = /^bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '');
+    if (!m?.[1]) return basicFail(401, 'Authentication token required');
+    const token = m[1];
+    try {
+      if (core.revocations.isRevoked(core.sessions.sigOf(token))) throw new JwtError('signature');
+      const { payload } = core.jwt.verify(token, { typ: ['JWT'] });
+      // Only access tokens: the original also let refresh tokens through.
+      const user = payload.type === 'access' && typeof payload.sub === 'string' ? await core.accounts.byUuid(payload.sub) : undefined;
+      if (!user) throw new JwtError('signature');
+      return { message: 'Welcome authenticated user', user: userJson(user) };
+    } catch (e) {
+      if (e instanceof JwtError) return basicFail(403, 'Invalid or expired token');
+      throw e;
+    }
+  });
+
+  app.post<{ Body: S.RegisterBody }>('/auth/register', { schema: { tags, summary: 'Register a new user', body: S.RegisterBody, response: { 201: S.AuthResponse, ...err } } }, async (req, reply) => {
+    const b = req.body;
+    if (b.confirm !== b.password) throw new BasicValidationError([{ code: 'custom', path: ['body', 'confirm'], message: "Passwords don't match" }]);
+    const user = await core.accounts.create({ username: b.email, email: b.email, password: b.password, name: b.name, firstName: b.name, bio: b.bio ?? null }).catch((e: unknown) => {
+      if (e instanceof CoreError && e.code === 'taken') return basicFail(400, 'Email already taken');
+      if (e instanceof CoreError && e.code === 'invalid_input') return basicFail(400, e.message);
+      throw e;
+    });
+    await core.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Account created', data: { via: 'basic' }, ip: req.ip });
+    return reply.code(201).send(await startSession(core, user, req));
+  });
+
+  app.post<{ Body: Static<typeof S.RefreshBody> }>('/auth/logout', { schema: { tags, summary: 'End the session of a refresh token', body: S.RefreshBody, response: { 200: { type: 'null' }, ...err } } }, async (req, reply) => {
+    await core.sessions.end(req.body.refreshToken, { kind: BASIC }).catch(() => basicFail(400, 'Invalid refresh token'));
+    return reply.code(200).send();
+  });
+
+  app.post<{ Body: Static<typeof S.RefreshBody> }>('/auth/refresh-tokens', { schema: { tags, summary: 'Rotate a refresh token', body: S.RefreshBody, response: { 200: S.Tokens, ...err } } }, async (req) => {
+    const ttl = core.config.basicRefreshMinutes * 60;
+    const issued = await core.sessions
+      .rotate(req.body.refreshToken, {
+        kind: BASIC,
+        refreshTtlSec: ttl,
+        mint: async (s) => {
+          const user = await core.accounts.byId(s.user_id);
+          if (!user) throw new CoreError('token_expired');
+          return mintAccess(core, user);
+        },
+      })
+      .catch(() => basicFail(401, 'Please authenticate'));
+    return tokensJson(issued, ttl);
+  });
+
+  app.post<{ Body: Static<typeof S.ForgotBody> }>(
+    '/auth/forgot-password',
+    { schema: { tags, summary: 'Mail a password-reset link (same answer whether or not the email exists)', body: S.ForgotBody, response: { 204: { type: 'null' }, ...err } } },
+    async (req, reply) => {
+      const user = await core.accounts.byEmail(req.body.email);
+      if (user?.email) {
+        const ttl = core.config.forgotPasswordLinkExpiry;
+        const iat = Math.floor(Date.now() / 1000);
+        const token = core.jwt.sign({ sub: user.uuid, iat, exp: iat + ttl, type: 'resetPassword' }, RESET_TYP);
+        await core.recovery.issue(user, token, ttl, { mail: true });
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: Static<typeof S.ResetBody>; Querystring: Static<typeof S.ResetQuery> }>(
+    '/auth/reset-password',
+    { schema: { tags, summary: 'Set a new password with a reset token', querystring: S.ResetQuery, body: S.ResetBody, response: { 200: { type: 'null' }, ...err } } },
+    async (req, reply) => {
+      await core.recovery.finish(req.query.token, req.body.password, 'basic', req.ip).catch((e: unknown) => {
+        if (e instanceof CoreError && e.code === 'password_same') return basicFail(400, 'Password cannot be same as previous password');
+        return basicFail(401, 'Password reset failed');
+      });
+      return reply.code(200).send();
+    },
+  );
+}

@@ -1,0 +1,37 @@
+/** Domain failures. Each dialect turns a code into its own status and error envelope. */
+export type CoreErrorCode =
+  | 'invalid_credentials'
+  | 'missing_credentials'
+  | 'locked'
+  | 'user_not_found'
+  | 'user_inactive'
+  | 'user_registered'
+  | 'client_invalid'
+  | 'client_not_allowed'
+  | 'token_missing'
+  | 'token_expired'
+  | 'token_invalid'
+  | 'token_revoked'
+  | 'code_expired'
+  | 'password_same'
+  | 'password_incorrect'
+  | 'password_weak'
+  | 'taken'
+  | 'not_found'
+  | 'no_email'
+  | 'forbidden'
+  | 'invalid_input';
+
+export class CoreError extends Error {
+  constructor(
+    public readonly code: CoreErrorCode,
+    message: string = code,
+    public readonly detail: { retryAfter?: number; field?: string } = {},
+  ) {
+    super(message);
+  }
+}
+
+export const fail = (code: CoreErrorCode, message?: string, detail?: CoreError['detail']): never => {
+  throw new CoreError(code, message, detail);
+};

@@ -1,0 +1,74 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * HS256 JWTs with node:crypto. jose is the project's JWT library, but it goes through WebCrypto
+ * (~190 µs per verify here) while a plain HMAC costs ~4 µs, and token checks are the hot path.
+ */
+export type Claims = Record<string, unknown> & { iat?: number; exp?: number; iss?: string; aud?: string | string[]; sub?: string };
+export interface Verified {
+  header: Record<string, unknown>;
+  payload: Claims;
+  /** The signature segment: a short unique key for revocation lists. */
+  sig: string;
+}
+export type JwtFailure = 'malformed' | 'signature' | 'expired' | 'issuer' | 'audience' | 'type';
+export class JwtError extends Error {
+  constructor(public readonly reason: JwtFailure) {
+    super(reason);
+  }
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64url');
+const keyCache = new Map<string, Buffer>();
+const keyOf = (secret: string) => {
+  let k = keyCache.get(secret);
+  if (!k) {
+    k = Buffer.from(secret, 'utf8');
+    if (keyCache.size > 1000) keyCache.clear();
+    keyCache.set(secret, k);
+  }
+  return k;
+};
+
+export function signHs256(payload: Claims, secret: string, typ = 'JWT'): string {
+  const head = b64(JSON.stringify({ alg: 'HS256', typ }));
+  const body = b64(JSON.stringify(payload));
+  const sig = createHmac('sha256', keyOf(secret)).update(`${head}.${body}`).digest('base64url');
+  return `${head}.${body}.${sig}`;
+}
+
+export interface VerifyOptions {
+  issuer?: string;
+  audience?: string;
+  /** Accepted header `typ` values; tokens of other kinds are refused. */
+  typ?: string[];
+  now?: number;
+}
+
+export function verifyHs256(token: string, secret: string, opts: VerifyOptions = {}): Verified {
+  const a = token.indexOf('.');
+  const b = token.indexOf('.', a + 1);
+  if (a < 1 || b < 0 || token.indexOf('.', b + 1) >= 0) throw new JwtError('malformed');
+  const sig = token.slice(b + 1);
+  const expected = createHmac('sha256', keyOf(secret)).update(token.slice(0, b)).digest();
+  const given = Buffer.from(sig, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new JwtError('signature');
+  let header: Record<string, unknown>;
+  let payload: Claims;
+  try {
+    header = JSON.parse(Buffer.from(token.slice(0, a), 'base64url').toString('utf8')) as Record<string, unknown>;
+    payload = JSON.parse(Buffer.from(token.slice(a + 1, b), 'base64url').toString('utf8')) as Claims;
+  } catch {
+    throw new JwtError('malformed');
+  }
+  if (header.alg !== 'HS256' || typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new JwtError('malformed');
+  if (opts.typ && !opts.typ.includes(String(header.typ ?? 'JWT'))) throw new JwtError('type');
+  const now = Math.floor((opts.now ?? Date.now()) / 1000);
+  if (typeof payload.exp === 'number' && payload.exp <= now) throw new JwtError('expired');
+  if (opts.issuer !== undefined && payload.iss !== opts.issuer) throw new JwtError('issuer');
+  if (opts.audience !== undefined) {
+    const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (!aud.includes(opts.audience)) throw new JwtError('audience');
+  }
+  return { header, payload, sig };
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { SessionRow, SessionsRepo } from '../store/sessions.js';
+import type { RevocationList } from './revocations.js';
+import type { AuditLog } from './audit.js';
+import { randomHex, sha256 } from './crypto.js';
+import { fail } from './errors.js';
+
+/** An access token a dialect minted for a session: the string, its signature and expiry. */
+export interface Minted {
+  token: string;
+  sig: string;
+  expMs: number;
+  /** Lifetime of the refresh token issued beside it, when the minter decides it (per client). */
+  refreshTtlSec?: number;
+}
+export interface Issued {
+  refreshToken: string;
+  access: Minted;
+  session: SessionRow;
+}
+export interface SessionStart {
+  userId: number;
+  clientId: number | null;
+  kind: string;
+  source?: string;
+  deviceId?: string | null;
+  userAgent?: string | null;
+  ip?: string | null;
+  refreshTtlSec: number;
+}
+
+const sigOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
+
+/**
+ * Login sessions as refresh-token families. Refresh tokens are opaque, stored hashed, rotate on
+ * every use, and a reused (already rotated) one ends its whole family.
+ */
+export function sessions(repo: SessionsRepo, revocations: RevocationList, audit: AuditLog) {
+  async function endFamily(sessionId: number): Promise<void> {
+    for (const t of await repo.revoke(sessionId, Date.now())) await revocations.revokeHash(t.sig, t.exp);
+  }
+  /** Looks a refresh token up; unknown, expired, ended or reused ones fail as `token_expired`. */
+  async function live(refreshToken: string, kind: string) {
+    const now = Date.now();
+    const rt = await repo.refresh(sha256(refreshToken));
+    if (!rt || rt.session.kind !== kind || rt.expires_at <= now || rt.session.revoked_at !== null) return fail('token_expired', 'Token Expired');
+    if (rt.used_at !== null) {
+      await endFamily(rt.session_id);
+      await audit.record({ userId: rt.session.user_id, module: 'session', level: 'warn', message: 'Refresh token reused; session ended' });
+      return fail('token_expired', 'Token Expired');
+    }
+    return rt;
+  }
+  /** ARC binds a refresh token to the access token issued with it (compared, not verified). */
+  function checkPair(rt: { access_sig: string | null }, pairedAccess: string | null | undefined): void {
+    if (pairedAccess === undefined) return;
+    if (!pairedAccess || !rt.access_sig || sha256(sigOf(pairedAccess)) !== rt.access_sig) fail('token_invalid', 'Token Invalid');
+  }
+
+  return {
+    async start(s: SessionStart, mint: (session: { uuid: string }) => Minted): Promise<Issued> {
+      const now = Date.now();
+      const uuid = randomUUID();
+      const access = mint({ uuid });
+      const refreshToken = randomHex(32);
+      const expires = now + s.refreshTtlSec * 1000;
+      const session = await repo.create(
+        {
+          uuid,
+          user_id: s.userId,
+          client_id: s.clientId,
+          kind: s.kind,
+          source: s.source ?? 'password',
+          device_id: s.deviceId ?? null,
+          user_agent: s.userAgent ?? null,
+          ip: s.ip ?? null,
+          created_at: now,
+          last_used_at: now,
+          expires_at: expires,
+        },
+        { hash: sha256(refreshToken), access_sig: sha256(access.sig), access_exp: access.expMs, expires_at: expires },
+      );
+      return { refreshToken, access, session };
+    },
+
+    /**
+     * Rotates a refresh token. Of concurrent rotations of one token exactly one succeeds; the
+     * others count as reuse. The access token issued with the old refresh token is revoked.
+     */
+    async rotate(
+      refreshToken: string,
+      opts: { kind: string; pairedAccess?: string | null; refreshTtlSec?: number; mint: (session: SessionRow) => Promise<Minted> | Minted },
+    ): Promise<Issued> {
+      const rt = await live(refreshToken, opts.kind);
+      checkPair(rt, opts.pairedAccess);
+      const access = await opts.mint(rt.session);
+      const next = randomHex(32);
+      const now = Date.now();
+      const won = await repo.rotate(rt.hash, rt.session_id, { hash: sha256(next), access_sig: sha256(access.sig), access_exp: access.expMs, expires_at: now + (access.refreshTtlSec ?? opts.refreshTtlSec ?? 0) * 1000 }, now);
+      if (!won) {
+        await endFamily(rt.session_id);
+        return fail('token_expired', 'Token Expired');
+      }
+      if (rt.access_sig && rt.access_exp) await revocations.revokeHash(rt.access_sig, rt.access_exp);
+      return { refreshToken: next, access, session: rt.session };
+    },
+
+    /** Ends the session a refresh token belongs to; returns it. */
+    async end(refreshToken: string, opts: { kind: string; pairedAccess?: string | null }): Promise<SessionRow> {
+      const rt = await live(refreshToken, opts.kind);
+      checkPair(rt, opts.pairedAccess);
+      await endFamily(rt.session_id);
+      return rt.session;
+    },
+
+    /** The session of a refresh token without using it (ARC change-password inspects it). */
+    async inspect(refreshToken: string, opts: { kind: string; pairedAccess?: string | null }): Promise<SessionRow> {
+      const rt = await live(refreshToken, opts.kind);
+      checkPair(rt, opts.pairedAccess);
+      return rt.session;
+    },
+    endFamily,
+    countLive: () => repo.countLive(Date.now()),
+    sigOf,
+  };
+}
+export type Sessions = ReturnType<typeof sessions>;

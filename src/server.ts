@@ -1,0 +1,70 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config.js';
+import { createCore, type Core } from './core/index.js';
+import { openStore } from './store/index.js';
+import { validatorCompiler } from './apis/validation.js';
+import { arcDialect } from './apis/arc/index.js';
+import { basicDialect } from './apis/basic/index.js';
+import { sharedLogin } from './apis/shared-login.js';
+
+/** Logger that never writes credentials: headers and query strings (reset and access tokens) are left out. */
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: ['password', '*.password', 'token', '*.token'], censor: '[redacted]' },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip, id: req.id }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: pino.stdSerializers.err,
+    },
+  });
+}
+
+export async function buildApp(core: Core): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: core.log as FastifyBaseLogger,
+    trustProxy: core.config.trustProxy,
+    bodyLimit: 1024 * 1024,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Gatehouse', version: '0.1.0', description: 'ARC authentication-service and basic Authentication API dialects over one user store.' },
+      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer' }, HTTPBearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  await app.register(sharedLogin, { core });
+  await app.register(arcDialect, { core });
+  await app.register(basicDialect, { core });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send({ error: { statusCode: 404, name: 'NotFoundError', message: `Endpoint "${req.method} ${req.url.split('?')[0]}" not found.` } });
+  });
+  return app;
+}
+
+/** Opens the store, wires the core and builds the app; used by the CLI and the tests. */
+export async function startGatehouse(config: Config, logger?: Logger) {
+  const log = logger ?? createLogger(config);
+  const store = await openStore(config.databaseUrl);
+  const core = await createCore(config, store, log);
+  const app = await buildApp(core);
+  return {
+    app,
+    core,
+    store,
+    async close() {
+      await app.close();
+      await core.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { openDb, type Db } from './db.js';
+import { migrate } from './migrations.js';
+import { usersRepo } from './users.js';
+import { rbacRepo } from './rbac.js';
+import { clientsRepo } from './clients.js';
+import { sessionsRepo } from './sessions.js';
+import { codesRepo } from './codes.js';
+import { auditRepo } from './audit.js';
+import { sqlTtlStore } from './ttl-store.js';
+
+/** Every repository over one database connection. */
+export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
+  const conn: Db = await openDb(url);
+  if (opts.migrate !== false) await migrate(conn);
+  const db = conn.db;
+  const ttl = sqlTtlStore(db);
+  return {
+    kind: conn.kind,
+    db,
+    users: usersRepo(db),
+    rbac: rbacRepo(db),
+    clients: clientsRepo(db),
+    sessions: sessionsRepo(db),
+    codes: codesRepo(db),
+    audit: auditRepo(db),
+    ttl,
+    migrate: () => migrate(conn),
+    async close() {
+      await ttl.close();
+      await conn.close();
+    },
+  };
+}
+export type Store = Awaited<ReturnType<typeof openStore>>;

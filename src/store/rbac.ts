@@ -1,0 +1,106 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.js';
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/** What a user may do inside their default group (an ARC tenant). */
+export interface AccessRow {
+  groupUuid: string | null;
+  groupLocale: string | null;
+  userGroupUuid: string | null;
+  userGroupLocale: string | null;
+  roleType: number | null;
+  roleSlugs: string[];
+  permissions: string[];
+}
+
+export function rbacRepo(db: Kysely<Database>) {
+  return {
+    async ensureScope(trx: Q, name: string): Promise<number> {
+      await trx.insertInto('scopes').values({ name, description: null }).onConflict((oc) => oc.column('name').doNothing()).execute();
+      const row = await trx.selectFrom('scopes').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+      return row.id;
+    },
+    async ensureRole(trx: Q, slug: string, name: string, roleType: number, scopes: string[]): Promise<number> {
+      await trx.insertInto('roles').values({ slug, name, role_type: roleType }).onConflict((oc) => oc.column('slug').doNothing()).execute();
+      const role = await trx.selectFrom('roles').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
+      for (const s of scopes) {
+        const scopeId = await this.ensureScope(trx, s);
+        await trx.insertInto('role_scopes').values({ role_id: role.id, scope_id: scopeId }).onConflict((oc) => oc.doNothing()).execute();
+      }
+      return role.id;
+    },
+    roleBySlug: (slug: string) => db.selectFrom('roles').selectAll().where('slug', '=', slug).executeTakeFirst(),
+    async ensureGroup(trx: Q, uuid: string, type: string, name: string, key: string, now: number): Promise<number> {
+      await trx.insertInto('groups').values({ uuid, type, name, key, locale: null, created_at: now }).onConflict((oc) => oc.column('key').doNothing()).execute();
+      const g = await trx.selectFrom('groups').select('id').where('key', '=', key).executeTakeFirstOrThrow();
+      return g.id;
+    },
+    async addMembership(trx: Q, uuid: string, userId: number, groupId: number, roleIds: number[]): Promise<void> {
+      const ug = await trx.insertInto('user_groups').values({ uuid, user_id: userId, group_id: groupId, locale: null }).returning('id').executeTakeFirstOrThrow();
+      for (const roleId of roleIds) await trx.insertInto('user_group_roles').values({ user_group_id: ug.id, role_id: roleId }).execute();
+    },
+    async setUserScope(trx: Q, userId: number, scopeId: number, allowed: boolean): Promise<void> {
+      await trx
+        .insertInto('user_scopes')
+        .values({ user_id: userId, scope_id: scopeId, allowed: allowed ? 1 : 0 })
+        .onConflict((oc) => oc.columns(['user_id', 'scope_id']).doUpdateSet({ allowed: allowed ? 1 : 0 }))
+        .execute();
+    },
+    /** Role scopes, then per-user allow/deny overrides (ARC's effective permissions). */
+    async access(userId: number, groupId: number | null): Promise<AccessRow> {
+      const ug = groupId === null ? undefined : await db
+        .selectFrom('user_groups')
+        .innerJoin('groups', 'groups.id', 'user_groups.group_id')
+        .select(['user_groups.id as ugId', 'user_groups.uuid as ugUuid', 'user_groups.locale as ugLocale', 'groups.uuid as gUuid', 'groups.locale as gLocale'])
+        .where('user_groups.user_id', '=', userId)
+        .where('user_groups.group_id', '=', groupId)
+        .executeTakeFirst();
+      const roles = ug
+        ? await db
+            .selectFrom('user_group_roles')
+            .innerJoin('roles', 'roles.id', 'user_group_roles.role_id')
+            .select(['roles.id', 'roles.slug', 'roles.role_type'])
+            .where('user_group_roles.user_group_id', '=', ug.ugId)
+            .orderBy('roles.id')
+            .execute()
+        : [];
+      const roleScopes = roles.length
+        ? await db
+            .selectFrom('role_scopes')
+            .innerJoin('scopes', 'scopes.id', 'role_scopes.scope_id')
+            .select('scopes.name')
+            .where('role_scopes.role_id', 'in', roles.map((r) => r.id))
+            .orderBy('scopes.id')
+            .execute()
+        : [];
+      const overrides = await db
+        .selectFrom('user_scopes')
+        .innerJoin('scopes', 'scopes.id', 'user_scopes.scope_id')
+        .select(['scopes.name', 'user_scopes.allowed'])
+        .where('user_scopes.user_id', '=', userId)
+        .orderBy('scopes.id')
+        .execute();
+      const perms: string[] = [];
+      for (const s of roleScopes) if (!perms.includes(s.name)) perms.push(s.name);
+      for (const o of overrides) {
+        const i = perms.indexOf(o.name);
+        if (o.allowed && i < 0) perms.push(o.name);
+        if (!o.allowed && i >= 0) perms.splice(i, 1);
+      }
+      return {
+        groupUuid: ug?.gUuid ?? null,
+        groupLocale: ug?.gLocale ?? null,
+        userGroupUuid: ug?.ugUuid ?? null,
+        userGroupLocale: ug?.ugLocale ?? null,
+        roleType: roles[0]?.role_type ?? null,
+        roleSlugs: roles.map((r) => r.slug),
+        permissions: perms,
+      };
+    },
+    async allScopeNames(): Promise<string[]> {
+      return (await db.selectFrom('scopes').select('name').orderBy('id').execute()).map((r) => r.name);
+    },
+  };
+}
+export type RbacRepo = ReturnType<typeof rbacRepo>;

@@ -1,0 +1,177 @@
+import type { Generated } from 'kysely';
+
+/** Row types of every table. Timestamps are epoch milliseconds in both SQLite and PostgreSQL. */
+export interface UsersTable {
+  id: Generated<number>;
+  uuid: string;
+  username: string;
+  username_norm: string;
+  email: string | null;
+  email_norm: string | null;
+  phone: string | null;
+  name: string | null;
+  first_name: string | null;
+  middle_name: string | null;
+  last_name: string | null;
+  bio: string | null;
+  gender: string | null;
+  dob: string | null;
+  locale: string | null;
+  status: number;
+  default_group_id: number | null;
+  email_verified_at: number | null;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+  deleted_at: number | null;
+}
+
+export interface CredentialsTable {
+  user_id: number;
+  password_hash: string | null;
+  password_changed_at: number | null;
+}
+
+export interface GroupsTable {
+  id: Generated<number>;
+  uuid: string;
+  type: string;
+  name: string;
+  key: string | null;
+  locale: string | null;
+  created_at: number;
+}
+
+export interface ScopesTable {
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+}
+
+export interface RolesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  role_type: number;
+}
+
+export interface RoleScopesTable {
+  role_id: number;
+  scope_id: number;
+}
+
+export interface UserGroupsTable {
+  id: Generated<number>;
+  uuid: string;
+  user_id: number;
+  group_id: number;
+  locale: string | null;
+}
+
+export interface UserGroupRolesTable {
+  user_group_id: number;
+  role_id: number;
+}
+
+export interface UserScopesTable {
+  user_id: number;
+  scope_id: number;
+  allowed: number;
+}
+
+export interface ClientsTable {
+  id: Generated<number>;
+  client_id: string;
+  client_secret_enc: string;
+  secret_enc: string;
+  redirect_url: string | null;
+  access_token_expiration: number;
+  refresh_token_expiration: number;
+  auth_code_expiration: number;
+  created_at: number;
+  modified_at: number;
+  deleted_at: number | null;
+  deleted_by: string | null;
+}
+
+export interface UserClientsTable {
+  user_id: number;
+  client_id: number;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  uuid: string;
+  user_id: number;
+  client_id: number | null;
+  kind: string;
+  /** How the session was started: 'password', 'otp', … (some changes need a fresh password). */
+  source: string;
+  device_id: string | null;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface RefreshTokensTable {
+  hash: string;
+  session_id: number;
+  access_sig: string | null;
+  access_exp: number | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface CodesTable {
+  hash: string;
+  purpose: string;
+  subject: string | null;
+  user_id: number | null;
+  client_id: number | null;
+  data: string | null;
+  secret_enc: string | null;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface AuditTable {
+  id: Generated<number>;
+  user_id: number | null;
+  module: string;
+  level: string;
+  message: string;
+  data: string | null;
+  ip: string | null;
+  created_at: number;
+}
+
+export interface KvTable {
+  key: string;
+  value: string | null;
+  n: number;
+  expires_at: number;
+}
+
+export interface Database {
+  users: UsersTable;
+  credentials: CredentialsTable;
+  groups: GroupsTable;
+  scopes: ScopesTable;
+  roles: RolesTable;
+  role_scopes: RoleScopesTable;
+  user_groups: UserGroupsTable;
+  user_group_roles: UserGroupRolesTable;
+  user_scopes: UserScopesTable;
+  clients: ClientsTable;
+  user_clients: UserClientsTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  codes: CodesTable;
+  audit: AuditTable;
+  kv: KvTable;
+}

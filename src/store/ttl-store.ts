@@ -1,0 +1,72 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/**
+ * Short-lived state: revocations, rate-limit counters. SQL-backed here (the embedded default);
+ * a Redis implementation of the same interface serves clusters.
+ */
+export interface TtlStore {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Adds one and returns the new count; the window starts at the first increment. */
+  incr(key: string, ttlMs: number): Promise<{ count: number; expiresAt: number }>;
+  decr(key: string): Promise<void>;
+  /** Live entries whose key starts with `prefix`. */
+  entries(prefix: string): Promise<{ key: string; value: string | null; expiresAt: number }[]>;
+  close(): Promise<void>;
+}
+
+export function sqlTtlStore(db: Kysely<Database>): TtlStore {
+  const now = () => Date.now();
+  const sweep = setInterval(() => {
+    db.deleteFrom('kv').where('expires_at', '<', now()).execute().catch(() => undefined);
+  }, 60_000);
+  sweep.unref();
+  return {
+    async get(key) {
+      const row = await db.selectFrom('kv').select('value').where('key', '=', key).where('expires_at', '>', now()).executeTakeFirst();
+      return row?.value ?? undefined;
+    },
+    async set(key, value, ttlMs) {
+      const expires_at = now() + ttlMs;
+      await db.insertInto('kv').values({ key, value, n: 0, expires_at }).onConflict((oc) => oc.column('key').doUpdateSet({ value, expires_at })).execute();
+    },
+    async delete(key) {
+      await db.deleteFrom('kv').where('key', '=', key).execute();
+    },
+    async incr(key, ttlMs) {
+      const t = now();
+      const expires_at = t + ttlMs;
+      // One statement, so concurrent increments never lose a count; an expired window restarts at 1.
+      const row = await db
+        .insertInto('kv')
+        .values({ key, value: null, n: 1, expires_at })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            n: sql<number>`case when kv.expires_at <= ${t} then 1 else kv.n + 1 end`,
+            expires_at: sql<number>`case when kv.expires_at <= ${t} then ${expires_at} else kv.expires_at end`,
+          }),
+        )
+        .returning(['n', 'expires_at'])
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.n), expiresAt: Number(row.expires_at) };
+    },
+    async decr(key) {
+      await db.updateTable('kv').set({ n: sql<number>`n - 1` }).where('key', '=', key).where('n', '>', 0).execute();
+    },
+    async entries(prefix) {
+      const rows = await db
+        .selectFrom('kv')
+        .select(['key', 'value', 'expires_at'])
+        .where('key', '>=', prefix)
+        .where('key', '<', prefix + '\uffff')
+        .where('expires_at', '>', now())
+        .execute();
+      return rows.map((r) => ({ key: r.key, value: r.value, expiresAt: Number(r.expires_at) }));
+    },
+    async close() {
+      clearInterval(sweep);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, UsersTable } from './schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Omit<UserRow, 'id' | 'deleted_at' | 'last_login_at'>;
+type Q = Kysely<Database> | Transaction<Database>;
+
+export class UniqueViolation extends Error {
+  constructor(public readonly field: string) {
+    super(`${field} already taken`);
+  }
+}
+
+/** Maps a unique-index violation of either engine to the field it concerns. */
+export function uniqueField(e: unknown): string | undefined {
+  const err = e as { code?: string; message?: string; constraint?: string };
+  const text = `${err.constraint ?? ''} ${err.message ?? ''}`;
+  const isUnique = err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(text);
+  if (!isUnique) return undefined;
+  for (const f of ['username_norm', 'email_norm', 'phone', 'client_id', 'slug', 'name', 'uuid']) if (text.includes(f)) return f.replace('_norm', '');
+  return 'value';
+}
+
+export function usersRepo(db: Kysely<Database>) {
+  const live = (q: Q) => q.selectFrom('users').selectAll().where('deleted_at', 'is', null);
+  return {
+    async insert(trx: Q, user: NewUser): Promise<UserRow> {
+      try {
+        return await trx.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+      } catch (e) {
+        const f = uniqueField(e);
+        if (f) throw new UniqueViolation(f);
+        throw e;
+      }
+    },
+    byId: (id: number) => live(db).where('id', '=', id).executeTakeFirst(),
+    byUuid: (uuid: string) => live(db).where('uuid', '=', uuid).executeTakeFirst(),
+    byUsername: (norm: string) => live(db).where('username_norm', '=', norm).executeTakeFirst(),
+    /** Exact, case-sensitive username match (ARC forget-password does not lower-case). */
+    byExactUsername: (username: string) => live(db).where('username', '=', username).executeTakeFirst(),
+    byEmail: (norm: string) => live(db).where('email_norm', '=', norm).executeTakeFirst(),
+    list: () => live(db).orderBy('id').execute(),
+    async softDelete(id: number, now: number): Promise<boolean> {
+      const r = await db.updateTable('users').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async touchLastLogin(id: number, now: number): Promise<void> {
+      await db.updateTable('users').set({ last_login_at: now }).where('id', '=', id).execute();
+    },
+    async passwordHash(userId: number): Promise<string | null> {
+      const row = await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
+      return row?.password_hash ?? null;
+    },
+    async setPasswordHash(trx: Q, userId: number, hash: string, now: number): Promise<void> {
+      await trx
+        .insertInto('credentials')
+        .values({ user_id: userId, password_hash: hash, password_changed_at: now })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ password_hash: hash, password_changed_at: now }))
+        .execute();
+    },
+    /** Replaces a hash only if it is still the one we verified (a rehash must not undo a concurrent change). */
+    async upgradePasswordHash(userId: number, oldHash: string, newHash: string): Promise<void> {
+      await db.updateTable('credentials').set({ password_hash: newHash }).where('user_id', '=', userId).where('password_hash', '=', oldHash).execute();
+    },
+    async clientIds(userId: number): Promise<number[]> {
+      const rows = await db.selectFrom('user_clients').select('client_id').where('user_id', '=', userId).orderBy('client_id').execute();
+      return rows.map((r) => r.client_id);
+    },
+    async allowClient(trx: Q, userId: number, clientId: number): Promise<void> {
+      await trx.insertInto('user_clients').values({ user_id: userId, client_id: clientId }).onConflict((oc) => oc.doNothing()).execute();
+    },
+  };
+}
+export type UsersRepo = ReturnType<typeof usersRepo>;
