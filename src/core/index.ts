@@ -59,7 +59,9 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     codes,
     /** Tokens signed with JWT_SECRET and JWT_ISSUER; `typ` keeps kinds (access, reset, sign-up) apart. */
     jwt: {
-      sign: (claims: Claims, typ = 'JWT') => signHs256({ ...claims, iss: config.jwtIssuer }, config.jwtSecret, typ),
+      // A random jti keeps two tokens minted in the same second for the same user apart:
+      // they are revoked, paired and stored (hashed) one by one.
+      sign: (claims: Claims, typ = 'JWT') => signHs256({ ...claims, jti: randomBytes(12).toString('base64url'), iss: config.jwtIssuer }, config.jwtSecret, typ),
       verify: (token: string, opts: Omit<VerifyOptions, 'issuer'> = {}) => verifyHs256(token, config.jwtSecret, { ...opts, issuer: config.jwtIssuer }),
     },
     /** Creates the default tenant and the built-in roles; idempotent. */

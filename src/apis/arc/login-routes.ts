@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import type { Client } from '../../core/clients.js';
@@ -51,7 +52,7 @@ export async function arcLogin(core: Core, body: S.LoginRequest, req: FastifyReq
   if (user.status === STATUS.registered) arcFail(400, 'User not active yet');
   const iat = Math.floor(Date.now() / 1000);
   const code = signHs256(
-    { clientId: client.clientId, userId: user.uuid, iat, exp: iat + client.authCodeExpiration, aud: client.clientId, iss: core.config.jwtIssuer },
+    { clientId: client.clientId, userId: user.uuid, iat, exp: iat + client.authCodeExpiration, aud: client.clientId, jti: randomBytes(12).toString('base64url'), iss: core.config.jwtIssuer },
     client.secret,
   );
   // Stored (hashed) so that it can be exchanged once only; the original allowed replays.
@@ -115,7 +116,7 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
 
   app.get('/auth/me', { schema: { tags: ['arc'], summary: 'The signed-in user (the access token claims)', response: { 200: S.AnyObject, 401: S.ErrorBody } } }, async (req) => {
     const { claims } = requireBearer(core, req);
-    const { deviceInfo: _d, iat: _i, exp: _e, iss: _s, ...me } = claims;
+    const { deviceInfo: _d, iat: _i, exp: _e, iss: _s, jti: _j, ...me } = claims;
     return me;
   });
 
