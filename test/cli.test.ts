@@ -1,0 +1,97 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
+const env = {
+  ...process.env,
+  DATABASE_URL: `sqlite:${join(dir, 'gh.db')}`,
+  GATEHOUSE_DATA_DIR: dir,
+  PASSWORD_HASH_MEMORY_KIB: '1024',
+  PASSWORD_HASH_ITERATIONS: '1',
+  LOG_LEVEL: 'warn',
+};
+const cli = async (...args: string[]) => {
+  const { stdout } = await run('node', [CLI, ...args, '--json'], { env });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? 'null') as Record<string, unknown> & unknown[];
+};
+
+describe('gatehouse CLI and server start', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('migrates, creates a client and a user allowed on it, and lists them', async () => {
+    expect(await cli('migrate')).toEqual({ applied: ['0001_initial'] });
+    expect(await cli('migrate')).toEqual({ applied: [] });
+    const c = await cli('client', 'create', '--client-id', 'web', '--client-secret', 'test', '--secret', 'poiuytrewq', '--redirect-url', 'http://localhost/cb');
+    expect(c).toMatchObject({ clientId: 'web', accessTokenExpiration: 900, refreshTokenExpiration: 86400, authCodeExpiration: 180 });
+    const u = await cli('user', 'create', '--username', 'alice', '--password', 'alice-pw', '--email', 'alice@example.com', '--first-name', 'Alice', '--dob', '1990-01-02', '--role', 'admin', '--permission', 'Extra', '--client', 'web');
+    expect(u).toMatchObject({ username: 'alice', email: 'alice@example.com' });
+    const users = await cli('user', 'list');
+    expect(users.map((x) => (x as { username: string }).username)).toEqual(['alice']);
+    expect(JSON.stringify(users)).not.toMatch(/argon2|alice-pw/);
+    await expect(run('node', [CLI, 'user', 'create', '--username', 'bob'], { env })).rejects.toMatchObject({ code: 2 });
+    await expect(run('node', [CLI, 'user', 'create', '--username', 'bob', '--password', 'x', '--status', 'sleeping'], { env })).rejects.toMatchObject({ code: 2 });
+    await expect(run('node', [CLI, 'user', 'create', '--username', 'alice', '--password', 'x'], { env })).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('serves: /health answers, the CLI user signs in, SIGTERM exits cleanly', async () => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = spawn('node', [CLI, 'serve'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: 's3cret', JWT_ISSUER: 'sourcefuse' } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+      if (ok) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await (await fetch(`${base}/health`)).json())).toEqual({ status: 'ok' });
+    // Users existed already, so no admin is created; the client table was not empty either.
+    expect(out).not.toContain('admin password');
+    const r = await fetch(`${base}/auth/login-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'web', client_secret: 'test', username: 'alice', password: 'alice-pw' }),
+    });
+    expect(r.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dir, 'gh.db'))).toBe(true);
+  });
+
+  it('first start on an empty database creates the admin and a default client, shown once', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'gatehouse-first-'));
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const e2 = { ...env, DATABASE_URL: `sqlite:${join(fresh, 'gh.db')}`, GATEHOUSE_DATA_DIR: fresh, PORT: String(port), HOST: '127.0.0.1', GATEHOUSE_ADMIN_USERNAME: 'root' };
+    const child = spawn('node', [CLI, 'serve'], { env: e2 });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 100 && !out.includes('client secret'); i++) await new Promise((r) => setTimeout(r, 100));
+    const password = /admin password:\s+(\S+)/.exec(out)?.[1];
+    const secret = /client secret:\s+(\S+)/.exec(out)?.[1];
+    expect(out).toContain('admin user:      root');
+    expect(password).toBeTruthy();
+    for (let i = 0; i < 100; i++) {
+      if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await fetch(`http://127.0.0.1:${port}/auth/login-token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: 'default', client_secret: secret, username: 'root', password }),
+    });
+    expect(r.status).toBe(200);
+    const me = await fetch(`http://127.0.0.1:${port}/auth/me`, { headers: { authorization: `Bearer ${((await r.json()) as { accessToken: string }).accessToken}` } });
+    expect(((await me.json()) as { permissions: string[] }).permissions).toEqual(expect.arrayContaining(['NotAllowed', 'ManageOtp']));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    rmSync(fresh, { recursive: true, force: true });
+  });
+});
