@@ -13,6 +13,14 @@ const RESET_URL = 'http://app.test/reset-password?token={token}';
 const PASSWORD = 'Secr3t!pass';
 
 type Request = ReturnType<typeof client>;
+interface TokenJson {
+  token: string;
+  expires: string;
+}
+interface AuthBody {
+  user: { id: string; name: string; bio: string | null; email: string };
+  tokens: { access: TokenJson; refresh: TokenJson };
+}
 
 let seq = 0;
 /** A fresh address per call, so tests do not share accounts. */
@@ -109,7 +117,7 @@ await describeDb('basic dialect', () => {
   async function register(email = newEmail('user'), over: Record<string, unknown> = {}) {
     const res = await req('POST', '/auth/register', { json: registration(email, over) });
     expect(res.status).toBe(201);
-    return res.body as { user: { id: string; name: string; bio: string | null; email: string }; tokens: { access: { token: string }; refresh: { token: string } } };
+    return res.body as AuthBody;
   }
   const login = (email: string, password: string) => req('POST', '/auth/login', { json: { email, password } });
   const welcome = (token?: string) => req('POST', '/auth', token === undefined ? {} : { bearer: token });
@@ -134,7 +142,7 @@ await describeDb('basic dialect', () => {
   it('issues an HS256 access JWT {sub, iat, exp, type:"access"} that verifies with the shared secret', async () => {
     const before = Math.floor(Date.now() / 1000);
     const { user, tokens } = await register();
-    const access = (tokens as { access: { token: string; expires: string } }).access;
+    const access = tokens.access;
     const head = JSON.parse(Buffer.from(access.token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
     expect(head.alg).toBe('HS256');
     expect(verifiesWithSecret(access.token, SECRET)).toBe(true);
@@ -146,7 +154,7 @@ await describeDb('basic dialect', () => {
     // `expires` are ISO dates in the future: the access one is the JWT's exp, the refresh one later.
     expect(Date.parse(access.expires)).toBe((claims.exp as number) * 1000);
     expectIsoInFuture(access.expires, 0, srv.config.basicAccessMinutes * 60_000 + 5000);
-    const refreshExp = (tokens as { refresh: { expires: string } }).refresh.expires;
+    const refreshExp = tokens.refresh.expires;
     expectIsoInFuture(refreshExp, srv.config.basicRefreshMinutes * 60_000 - 60_000, srv.config.basicRefreshMinutes * 60_000 + 60_000);
   });
 
@@ -363,7 +371,7 @@ await describeDb('basic dialect', () => {
     expect((await login(email, 'N3w!Password')).status).toBe(200);
 
     // Every session that existed before the reset is over.
-    for (const t of [reg.tokens, session.body.tokens as typeof reg.tokens]) {
+    for (const t of [reg.tokens, (session.body as AuthBody).tokens]) {
       expectError(await refresh(t.refresh.token), 401);
       expect((await welcome(t.access.token)).status).toBe(403);
     }

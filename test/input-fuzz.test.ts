@@ -1,0 +1,36 @@
+import { it } from 'vitest';
+import { startServer, client, arcFixture } from './support/server.js';
+it('scratch', async () => {
+  const s = await startServer();
+  await arcFixture(s.core);
+  const r = client(s.url);
+  const show = async (label: string, p: Promise<{ status: number; text: string; headers: Headers }>) => {
+    const x = await p;
+    console.log(label, x.status, x.headers.get('content-type'), x.text.slice(0, 300));
+  };
+  await show('badurl', r('GET', '/otp-caches/%ZZ'));
+  await show('badurl2', r('GET', '/auth-clients/%E0%A4%A'));
+  await show('badurl basic', r('POST', '/auth/%ZZ'));
+  await show('badquery', r('GET', '/auth-clients?filter=%ZZ'));
+  await show('upper json', r('POST', '/auth/login', { raw: '{"email":"a","password":"b"}', headers: { 'content-type': 'APPLICATION/JSON' } }));
+  await show('vnd json', r('POST', '/auth/login', { raw: '{"email":"a","password":"b"}', headers: { 'content-type': 'application/vnd.api+json' } }));
+  await show('json utf16', r('POST', '/auth/login', { raw: '{"email":"a","password":"b"}', headers: { 'content-type': 'application/json; charset=utf-16' } }));
+  await show('text', r('POST', '/auth/login', { raw: '{"email":"a","password":"b"}', headers: { 'content-type': 'text/plain' } }));
+  await show('proto', r('POST', '/auth/login', { raw: '{"email":"a","password":"b","__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } }));
+  await show('proto basic', r('POST', '/auth/register', { raw: '{"__proto__":{"x":1}}', headers: { 'content-type': 'application/json' } }));
+  await show('form basic', r('POST', '/auth/register', { raw: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+  await show('multipart', r('POST', '/auth/login-token', { raw: '--x\r\nfoo', headers: { 'content-type': 'multipart/form-data; boundary=x' } }));
+  await show('empty json', r('POST', '/auth/login-token', { raw: '', headers: { 'content-type': 'application/json' } }));
+  await show('deep', r('POST', '/auth/sign-up/create-token', { raw: '{"email":"a","data":' + '['.repeat(100000) + ']'.repeat(100000) + '}', headers: { 'content-type': 'application/json' } }));
+  await show('social json', r('POST', '/auth/google', { raw: '{}', headers: { 'content-type': 'application/json' } }));
+  await show('social form', r('POST', '/auth/google', { raw: 'client_id=web&client_secret=test', headers: { 'content-type': 'application/x-www-form-urlencoded' } }));
+  await show('social get', r('GET', '/auth/google'));
+  await show('docs', r('GET', '/docs'));
+  await show('delete body', r('DELETE', '/otp-caches/x', { raw: '{', headers: { 'content-type': 'application/json' } }));
+  await show('no ct', r('POST', '/auth/login-token', { raw: '{}' }));
+  await show('ct empty', r('POST', '/auth/login-token', { raw: '{}', headers: { 'content-type': '' } }));
+  await show('ct garbage', r('POST', '/auth/login-token', { raw: '{}', headers: { 'content-type': ';;;' } }));
+  await show('ct garbage basic', r('POST', '/auth/register', { raw: '{}', headers: { 'content-type': ';;;' } }));
+  await show('huge id', r('GET', '/auth-clients/1e309'));
+  await s.close();
+});
