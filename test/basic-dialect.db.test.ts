@@ -408,7 +408,7 @@ await describeDb('basic dialect', () => {
       expect((await r('POST', '/auth/login', { json: { email: email.toUpperCase(), password: PASSWORD } })).status).toBe(429);
       for (const variant of [` ${email}`, `${email} `, `\t${email}`]) {
         const v = await r('POST', '/auth/login', { json: { email: variant, password: PASSWORD } });
-        expect([401, 429], `login as ${JSON.stringify(variant)} answered ${v.status}`).toContain(v.status);
+        expect.soft([401, 429], `login as ${JSON.stringify(variant)} answered ${v.status}`).toContain(v.status);
       }
       // The lockout is per account: someone else still signs in.
       expect((await r('POST', '/auth/login', { json: { email: other, password: PASSWORD } })).status).toBe(200);

@@ -135,9 +135,11 @@ export function accounts(d: Deps) {
       fallback?: () => Promise<UserRow | undefined>;
     }): Promise<UserRow> {
       if (!opts.login || !opts.password) fail('missing_credentials', 'Missing credentials');
-      return d.throttle.attempt(opts.login, opts.ip, async () => {
-        const norm = normalize(opts.login);
-        const user = opts.by === 'email' ? await d.users.byEmail(norm) : await d.users.byUsername(norm);
+      const norm = normalize(opts.login);
+      const user = opts.by === 'email' ? await d.users.byEmail(norm) : await d.users.byUsername(norm);
+      // One counter per account, whichever identifier or dialect the guesses come through.
+      const key = user ? `user:${user.id}` : `${opts.by}:${norm}`;
+      return d.throttle.attempt(key, opts.ip, async () => {
         if (await verifyAndUpgrade(user, opts.password)) return user as UserRow;
         const viaFallback = opts.fallback ? await opts.fallback() : undefined;
         if (viaFallback) return viaFallback;

@@ -51,6 +51,20 @@ const badFilter = (e: unknown): never => {
   if (e instanceof FilterError) throw new ArcError(400, `Invalid filter: ${e.message}`, { code: 'INVALID_PARAMETER_VALUE' });
   throw e;
 };
+function whereOf(req: FastifyRequest) {
+  try {
+    return parseWhereParam(rawQuery(req));
+  } catch (e) {
+    return badFilter(e);
+  }
+}
+function filterOf(req: FastifyRequest): Filter {
+  try {
+    return parseFilterParam(rawQuery(req)) ?? {};
+  } catch (e) {
+    return badFilter(e);
+  }
+}
 const notFound = (id: number): never => arcFail(404, ` auth_clients with id ${id}`, { name: 'Error', code: 'ENTITY_NOT_FOUND' });
 const errs = { 400: S.ErrorBody, 401: S.ErrorBody, 403: S.ErrorBody, 404: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody };
 const tags = ['arc'];
@@ -67,25 +81,14 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
 
   app.get('/auth-clients', { schema: { tags, summary: 'List auth clients (LoopBack filter)', querystring: S.FilterQuery, response: { 200: { type: 'array', items: S.AnyObject }, ...errs } } }, async (req) => {
     admin(req);
-    let filter: Filter;
-    try {
-      filter = parseFilterParam(rawQuery(req)) ?? {};
-    } catch (e) {
-      return badFilter(e);
-    }
+    const filter = filterOf(req);
     const list = await core.clients.find(filter).catch(badFilter);
     return list.map((c) => project(entity(c), filter.fields));
   });
 
   app.get('/auth-clients/count', { schema: { tags, summary: 'Count auth clients (LoopBack where)', querystring: S.WhereQuery, response: { 200: S.CountResponse, ...errs } } }, async (req) => {
     admin(req);
-    let where;
-    try {
-      where = parseWhereParam(rawQuery(req));
-    } catch (e) {
-      return badFilter(e);
-    }
-    return { count: await core.clients.count(where).catch(badFilter) };
+    return { count: await core.clients.count(whereOf(req)).catch(badFilter) };
   });
 
   app.patch<{ Body: Static<typeof S.AuthClientPartial> }>(
@@ -93,25 +96,14 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
     { schema: { tags, summary: 'Update every auth client matching `where`', querystring: S.WhereQuery, body: S.AuthClientPartial, response: { 200: S.CountResponse, ...errs } } },
     async (req) => {
       admin(req);
-      let where;
-      try {
-        where = parseWhereParam(rawQuery(req));
-      } catch (e) {
-        return badFilter(e);
-      }
-      const count = await core.clients.updateWhere(where, fields(req.body)).catch(badFilter).catch((e: unknown) => fromCore(e, {}));
+      const count = await core.clients.updateWhere(whereOf(req), fields(req.body)).catch(badFilter).catch((e: unknown) => fromCore(e, {}));
       return { count };
     },
   );
 
   app.get<{ Params: Static<typeof S.IdParam> }>('/auth-clients/:id', { schema: { tags, summary: 'One auth client', params: S.IdParam, response: { 200: S.AnyObject, ...errs } } }, async (req) => {
     admin(req);
-    let filter: Filter = {};
-    try {
-      filter = parseFilterParam(rawQuery(req)) ?? {};
-    } catch (e) {
-      badFilter(e);
-    }
+    const filter = filterOf(req);
     const c = await core.clients.byId(req.params.id);
     if (!c) return arcFail(404, 'EntityNotFound');
     return project(entity(c), filter.fields);
