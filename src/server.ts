@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import pino, { type Logger } from 'pino';
@@ -28,6 +28,11 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
     loggerInstance: core.log as FastifyBaseLogger,
     trustProxy: core.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // URLs the router cannot even parse (bad percent-encoding, …) get the same envelope as unknown routes.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      void reply.code(status).send({ error: { statusCode: status, name: status === 404 ? 'NotFoundError' : 'BadRequestError', message: err.message } });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   await app.register(swagger, {
