@@ -352,3 +352,31 @@ await describeDb('arc replay checklist', () => {
     expect((await req('GET', '/auth/login')).status).toBe(404);
   });
 });
+
+await describeDb('arc input rules found by fuzzing', () => {
+  let srv: TestServer;
+  let req: ReturnType<typeof client>;
+  beforeAll(async () => {
+    srv = await startServer();
+    req = client(srv.url);
+    await arcFixture(srv.core);
+  });
+  afterAll(() => srv.close());
+
+  it('a refused create-user leaves the sign-up code usable', async () => {
+    const admin = (await req('POST', '/auth/login-token', { json: { client_id: 'web', client_secret: 'test', username: 'test_user', password: 'temp123!@' } })).body;
+    const { code } = (await req('POST', '/auth/sign-up/create-token', { json: { email: 'n@b.c' }, bearer: admin.accessToken })).body as { code: string };
+    const bad = await req('POST', '/auth/sign-up/create-user', { json: { email: 'n@b.c', password: 'pw', phone: 'abc' }, bearer: code });
+    expect(bad.status).toBe(422);
+    const ok = await req('POST', '/auth/sign-up/create-user', { json: { email: 'n@b.c', password: 'pw' }, bearer: code });
+    expect(ok.status).toBe(200);
+  });
+
+  it('an empty new password is refused with 422 and the old one keeps working', async () => {
+    const t = (await req('POST', '/auth/login-token', { json: { client_id: 'web', client_secret: 'test', username: 'test_user', password: 'temp123!@' } })).body;
+    const r = await req('PATCH', '/auth/change-password', { json: { refreshToken: t.refreshToken, username: 'test_user', password: '', oldPassword: 'temp123!@' }, bearer: t.accessToken });
+    expect(r.status).toBe(422);
+    expect(r.body.error.statusCode).toBe(422);
+    expect((await req('POST', '/auth/login-token', { json: { client_id: 'web', client_secret: 'test', username: 'test_user', password: 'temp123!@' } })).status).toBe(200);
+  });
+});

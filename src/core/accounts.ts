@@ -40,6 +40,11 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[1-9]\d{1,14}$/;
 const DOB = /^\d{4}-\d{2}-\d{2}$/;
 
+/** The one rule every dialect shares; stronger ones (basic's complexity) sit in that dialect's schema. */
+function checkPassword(password: string): void {
+  if (password.length < 1 || password.length > 1024) fail('invalid_input', 'password must be 1 to 1024 characters', { field: 'password' });
+}
+
 interface Deps {
   db: Kysely<Database>;
   users: UsersRepo;
@@ -74,7 +79,8 @@ export function accounts(d: Deps) {
   return {
     async create(input: NewAccount): Promise<UserRow> {
       const username = input.username.trim();
-      if (!username) fail('invalid_input', 'username is required', { field: 'username' });
+      if (!username || username.length > 256) fail('invalid_input', 'username must be 1 to 256 characters', { field: 'username' });
+      if (input.password !== undefined) checkPassword(input.password);
       if (input.email && !EMAIL.test(input.email)) fail('invalid_input', 'email is not valid', { field: 'email' });
       if (input.phone && !PHONE.test(input.phone)) fail('invalid_input', 'phone is not valid', { field: 'phone' });
       if (input.dob && (!DOB.test(input.dob) || Number.isNaN(Date.parse(input.dob)))) fail('invalid_input', 'dob must be YYYY-MM-DD', { field: 'dob' });
@@ -156,6 +162,7 @@ export function accounts(d: Deps) {
      * current one. Other sessions of the account end when `endSessions` is set.
      */
     async setPassword(user: UserRow, password: string, opts: { oldPassword?: string; endSessions?: boolean; ip?: string; via: string }): Promise<void> {
+      checkPassword(password);
       const stored = await d.users.passwordHash(user.id);
       if (opts.oldPassword !== undefined && !(await d.hasher.verify(stored, opts.oldPassword))) fail('password_incorrect', 'Incorrect Password');
       if (stored && (await d.hasher.verify(stored, password))) fail('password_same', 'Password cannot be same as previous password!');

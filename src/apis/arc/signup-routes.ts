@@ -73,7 +73,7 @@ export function signupRoutes(app: FastifyInstance, core: Core) {
       // The code proves the address; it cannot create an account for another one.
       if (String(claims.email).toLowerCase() !== String(body.email).toLowerCase()) return arcFail(403, 'NotAllowedAccess');
       const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-      await core.codes.consume(token, ['signup']).catch(() => arcFail(401, 'TokenRevoked', { nested: true }));
+      // Create first, so that a refused account (taken, invalid) leaves the code usable.
       const user = await core.accounts
         .create({
           username: str('username') ?? String(body.email),
@@ -85,6 +85,12 @@ export function signupRoutes(app: FastifyInstance, core: Core) {
           phone: str('phone') ?? null,
         })
         .catch((e: unknown) => fromCore(e, {}));
+      const consumed = await core.codes.consume(token, ['signup']).then(() => true, () => false);
+      if (!consumed) {
+        // Another request used the code meanwhile: the account it made stands, this one goes.
+        await core.accounts.remove(user);
+        return arcFail(401, 'TokenRevoked', { nested: true });
+      }
       await core.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Account created', data: { via: 'arc-signup' }, ip: req.ip });
       const profile = await core.accounts.profile(user.id);
       return { email: user.email, user: arcUser(user, profile?.clientIds ?? [], profile?.access.groupUuid ?? null) };

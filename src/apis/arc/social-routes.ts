@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { arcFail, fromCore } from './errors.js';
+import { Type } from '@sinclair/typebox';
 import * as S from './schemas.js';
 
 /** [provider, start path, GET start variant?, callback path] as in the spec. */
@@ -31,7 +32,7 @@ export async function socialRoutes(app: FastifyInstance, core: Core) {
   for (const [p, path, hasGet, callback] of PROVIDERS) {
     app.post(path, { schema: { tags: ['arc', 'social'], summary: `Start ${p} login (form-encoded client credentials)`, consumes: ['application/x-www-form-urlencoded'], body: S.ClientAuthForm, response: { 302: { type: 'null' }, ...errs } } }, start(p));
     if (hasGet) {
-      app.get(path, { schema: { tags: ['arc', 'social'], summary: `Start ${p} login (deprecated query variant)`, querystring: S.ClientAuthForm, response: { 302: { type: 'null' }, ...errs } } }, start(p));
+      app.get(path, { schema: { tags: ['arc', 'social'], summary: `Start ${p} login (deprecated query variant)`, querystring: Type.Partial(S.ClientAuthForm), response: { 302: { type: 'null' }, ...errs } } }, start(p));
     }
     app.get(callback, { schema: { tags: ['arc', 'social'], summary: `${p} login callback`, querystring: { type: 'object', properties: { code: { type: 'string' }, state: { type: 'string' } } }, response: { 302: { type: 'null' }, ...errs } } }, async () => notConfigured(p));
   }
