@@ -73,27 +73,27 @@ const tags = ['arc'];
 export function clientsRoutes(app: FastifyInstance, core: Core) {
   const admin = (req: FastifyRequest) => requirePermission(core, req, PERMISSIONS.manageClients);
 
-  app.post<{ Body: Static<typeof S.AuthClientNew> }>('/auth-clients', { schema: { tags, summary: 'Create an auth client', body: S.AuthClientNew, response: { 200: S.AuthClient, ...errs } } }, async (req) => {
+  app.post<{ Body: Static<typeof S.AuthClientNew> }>('/auth-clients', { schema: { security: S.BEARER, tags, summary: 'Create an auth client', body: S.AuthClientNew, response: { 200: S.AuthClient, ...errs } } }, async (req) => {
     admin(req);
     const c = await core.clients.create(fields(req.body) as ClientFields).catch((e: unknown) => fromCore(e, {}));
     return entity(c);
   });
 
-  app.get('/auth-clients', { schema: { tags, summary: 'List auth clients (LoopBack filter)', querystring: S.FilterQuery, response: { 200: { type: 'array', items: S.AnyObject }, ...errs } } }, async (req) => {
+  app.get('/auth-clients', { schema: { security: S.BEARER, tags, summary: 'List auth clients (LoopBack filter)', querystring: S.FilterQuery, response: { 200: { type: 'array', items: S.AnyObject }, ...errs } } }, async (req) => {
     admin(req);
     const filter = filterOf(req);
     const list = await core.clients.find(filter).catch(badFilter);
     return list.map((c) => project(entity(c), filter.fields));
   });
 
-  app.get('/auth-clients/count', { schema: { tags, summary: 'Count auth clients (LoopBack where)', querystring: S.WhereQuery, response: { 200: S.CountResponse, ...errs } } }, async (req) => {
+  app.get('/auth-clients/count', { schema: { security: S.BEARER, tags, summary: 'Count auth clients (LoopBack where)', querystring: S.WhereQuery, response: { 200: S.CountResponse, ...errs } } }, async (req) => {
     admin(req);
     return { count: await core.clients.count(whereOf(req)).catch(badFilter) };
   });
 
   app.patch<{ Body: Static<typeof S.AuthClientPartial> }>(
     '/auth-clients',
-    { schema: { tags, summary: 'Update every auth client matching `where`', querystring: S.WhereQuery, body: S.AuthClientPartial, response: { 200: S.CountResponse, ...errs } } },
+    { schema: { security: S.BEARER, tags, summary: 'Update every auth client matching `where`', querystring: S.WhereQuery, body: S.AuthClientPartial, response: { 200: S.CountResponse, ...errs } } },
     async (req) => {
       admin(req);
       const count = await core.clients.updateWhere(whereOf(req), fields(req.body)).catch(badFilter).catch((e: unknown) => fromCore(e, {}));
@@ -101,7 +101,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
     },
   );
 
-  app.get<{ Params: Static<typeof S.IdParam> }>('/auth-clients/:id', { schema: { tags, summary: 'One auth client', params: S.IdParam, response: { 200: S.AnyObject, ...errs } } }, async (req) => {
+  app.get<{ Params: Static<typeof S.IdParam> }>('/auth-clients/:id', { schema: { security: S.BEARER, tags, summary: 'One auth client', params: S.IdParam, response: { 200: S.AnyObject, ...errs } } }, async (req) => {
     admin(req);
     const filter = filterOf(req);
     const c = await core.clients.byId(req.params.id);
@@ -111,7 +111,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
 
   app.patch<{ Params: Static<typeof S.IdParam>; Body: Static<typeof S.AuthClientPartial> }>(
     '/auth-clients/:id',
-    { schema: { tags, summary: 'Update an auth client', params: S.IdParam, body: S.AuthClientPartial, response: { 204: { type: 'null' }, ...errs } } },
+    { schema: { security: S.BEARER, tags, summary: 'Update an auth client', params: S.IdParam, body: S.AuthClientPartial, response: { 204: { type: 'null' }, ...errs } } },
     async (req, reply) => {
       admin(req);
       if (!(await core.clients.update(req.params.id, fields(req.body)).catch((e: unknown) => fromCore(e, {})))) return notFound(req.params.id);
@@ -121,7 +121,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
 
   app.put<{ Params: Static<typeof S.IdParam>; Body: Static<typeof S.AuthClientFull> }>(
     '/auth-clients/:id',
-    { schema: { tags, summary: 'Replace an auth client', params: S.IdParam, body: S.AuthClientFull, response: { 204: { type: 'null' }, ...errs } } },
+    { schema: { security: S.BEARER, tags, summary: 'Replace an auth client', params: S.IdParam, body: S.AuthClientFull, response: { 204: { type: 'null' }, ...errs } } },
     async (req, reply) => {
       admin(req);
       const f = fields(req.body) as ClientFields;
@@ -133,7 +133,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
 
   app.delete<{ Params: Static<typeof S.IdParam> }>(
     '/auth-clients/:id',
-    { schema: { tags, summary: 'Delete an auth client (soft delete)', params: S.IdParam, response: { 204: { type: 'null' }, ...errs } } },
+    { schema: { security: S.BEARER, tags, summary: 'Delete an auth client (soft delete)', params: S.IdParam, response: { 204: { type: 'null' }, ...errs } } },
     async (req, reply) => {
       const { claims } = admin(req);
       if (!(await core.clients.remove(req.params.id, String(claims.id)))) return notFound(req.params.id);

@@ -114,7 +114,7 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
     },
   );
 
-  app.get('/auth/me', { schema: { tags: ['arc'], summary: 'The signed-in user (the access token claims)', response: { 200: S.AnyObject, 401: S.ErrorBody } } }, async (req) => {
+  app.get('/auth/me', { schema: { security: S.BEARER, tags: ['arc'], summary: 'The signed-in user (the access token claims)', response: { 200: S.AnyObject, 401: S.ErrorBody } } }, async (req) => {
     const { claims } = requireBearer(core, req);
     const { deviceInfo: _d, iat: _i, exp: _e, iss: _s, jti: _j, ...me } = claims;
     return me;
@@ -122,7 +122,7 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
 
   app.patch<{ Body: Static<typeof S.ChangePasswordRequest> }>(
     '/auth/change-password',
-    { schema: { tags: ['arc'], summary: 'Change the password; ends the session', body: S.ChangePasswordRequest, response: { 200: S.SuccessResponse, ...err, 403: S.ErrorBody } } },
+    { schema: { security: S.BEARER, tags: ['arc'], summary: 'Change the password; ends the session', body: S.ChangePasswordRequest, response: { 200: S.SuccessResponse, ...err, 403: S.ErrorBody } } },
     async (req) => {
       const bearer = requireBearer(core, req);
       const { refreshToken, username, password, oldPassword } = req.body;

@@ -15,6 +15,7 @@ export function logoutRoutes(app: FastifyInstance, core: Core) {
     return { success: true, key: String(bearer.claims.id) };
   };
   const schema = (summary: string) => ({
+    security: S.BEARER,
     tags: ['arc'],
     summary,
     body: S.RefreshPartial,

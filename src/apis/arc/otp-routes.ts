@@ -12,7 +12,7 @@ const errs = { 401: S.ErrorBody, 403: S.ErrorBody };
 export function otpRoutes(app: FastifyInstance, core: Core) {
   app.post<{ Body: Static<typeof S.OtpBody> }>(
     '/otp-caches',
-    { schema: { tags: ['arc'], summary: 'Set the OTP of a username (valid as its password for a while)', body: S.OtpBody, response: { 204: { type: 'null' }, ...errs, 422: S.ErrorBody } } },
+    { schema: { security: S.BEARER, tags: ['arc'], summary: 'Set the OTP of a username (valid as its password for a while)', body: S.OtpBody, response: { 204: { type: 'null' }, ...errs, 422: S.ErrorBody } } },
     async (req, reply) => {
       requirePermission(core, req, PERMISSIONS.manageOtp);
       await core.codes.otp.set(req.body.username, req.body.otp, core.config.otpTtlSeconds);
@@ -21,7 +21,7 @@ export function otpRoutes(app: FastifyInstance, core: Core) {
   );
   app.get<{ Params: Static<typeof Id> }>(
     '/otp-caches/:id',
-    { schema: { tags: ['arc'], summary: 'Read the OTP of a username', params: Id, response: { 200: Type.Union([S.OtpBody, Type.Null()]), ...errs } } },
+    { schema: { security: S.BEARER, tags: ['arc'], summary: 'Read the OTP of a username', params: Id, response: { 200: Type.Union([S.OtpBody, Type.Null()]), ...errs } } },
     async (req, reply) => {
       requirePermission(core, req, PERMISSIONS.manageOtp);
       const otp = await core.codes.otp.get(req.params.id);
@@ -30,7 +30,7 @@ export function otpRoutes(app: FastifyInstance, core: Core) {
   );
   app.delete<{ Params: Static<typeof Id> }>(
     '/otp-caches/:id',
-    { schema: { tags: ['arc'], summary: 'Remove the OTP of a username', params: Id, response: { 204: { type: 'null' }, ...errs } } },
+    { schema: { security: S.BEARER, tags: ['arc'], summary: 'Remove the OTP of a username', params: Id, response: { 204: { type: 'null' }, ...errs } } },
     async (req, reply) => {
       requirePermission(core, req, PERMISSIONS.manageOtp);
       await core.codes.otp.remove(req.params.id);

@@ -61,3 +61,6 @@ export const ErrorBody = Type.Object({
 });
 /** A loose object: ARC answers some operations with claims or entities that vary by user. */
 export const AnyObject = Type.Object({}, { additionalProperties: true });
+
+/** OpenAPI marker for operations that take a bearer token. */
+export const BEARER = [{ HTTPBearer: [] as string[] }];

@@ -60,13 +60,13 @@ export function signupRoutes(app: FastifyInstance, core: Core) {
 
   app.get(
     '/auth/sign-up/verify-token',
-    { schema: { tags: ['arc'], summary: 'Check a sign-up code (sent as the bearer token)', response: { 200: S.AnyObject, 401: S.ErrorBody } } },
+    { schema: { security: S.BEARER, tags: ['arc'], summary: 'Check a sign-up code (sent as the bearer token)', response: { 200: S.AnyObject, 401: S.ErrorBody } } },
     async (req) => (await signupBearer(req)).claims,
   );
 
   app.post<{ Body: Static<typeof S.SignupUserRequest> }>(
     '/auth/sign-up/create-user',
-    { schema: { tags: ['arc'], summary: 'Create the account of a sign-up code (sent as the bearer token)', body: S.SignupUserRequest, response: { 200: S.AnyObject, 401: S.ErrorBody, 403: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody } } },
+    { schema: { security: S.BEARER, tags: ['arc'], summary: 'Create the account of a sign-up code (sent as the bearer token)', body: S.SignupUserRequest, response: { 200: S.AnyObject, 401: S.ErrorBody, 403: S.ErrorBody, 409: S.ErrorBody, 422: S.ErrorBody } } },
     async (req) => {
       const { token, claims } = await signupBearer(req);
       const body = req.body as Record<string, unknown>;
