@@ -7,7 +7,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { startServer, client, arcFixture, decode, type Res, type TestServer } from './support/server.js';
+import { startServer, client, arcFixture, decode, WEB_CLIENT, type Res, type TestServer } from './support/server.js';
 
 // Fixed by default; FUZZ_SEED / FUZZ_RUNS explore further by hand (the failure message names the seed to replay).
 const SEED = Number(process.env.FUZZ_SEED ?? 42);
@@ -572,15 +572,7 @@ describe('input fuzzing of every documented operation', () => {
     const clash = await db.selectFrom('clients').select('id').where('client_id', '=', 'web').where('id', '!=', webId).execute();
     for (const c of clash) await db.updateTable('clients').set({ client_id: `fuzz-moved-${c.id}` }).where('id', '=', c.id).execute();
     await db.updateTable('clients').set({ deleted_at: null, deleted_by: null }).where('id', '=', webId).execute();
-    await srv.core.clients.update(webId, {
-      clientId: 'web',
-      clientSecret: 'test',
-      secret: 'poiuytrewq',
-      redirectUrl: 'http://localhost:4200/login/success',
-      accessTokenExpiration: 900,
-      refreshTokenExpiration: 86400,
-      authCodeExpiration: 180,
-    });
+    await srv.core.clients.update(webId, WEB_CLIENT);
     const user = await srv.core.accounts.byUsername('test_user');
     expect(user, 'fixture user').toBeDefined();
     // Fails with password_same when the password is untouched, which is the usual case.

@@ -113,9 +113,9 @@ export function accounts(d: Deps) {
           if (hash) await d.users.setPasswordHash(trx, user.id, hash, now);
           const roleIds: number[] = [];
           for (const slug of input.roles?.length ? input.roles : ['user']) {
-            const role = await trx.selectFrom('roles').select('id').where('slug', '=', slug).executeTakeFirst();
-            if (!role) throw new CoreError('invalid_input', `unknown role ${slug}`, { field: 'role' });
-            roleIds.push(role.id);
+            const roleId = await d.rbac.roleId(trx, slug);
+            if (roleId === undefined) throw new CoreError('invalid_input', `unknown role ${slug}`, { field: 'role' });
+            roleIds.push(roleId);
           }
           await d.rbac.addMembership(trx, randomUUID(), user.id, d.defaultGroupId(), roleIds);
           for (const p of input.permissions ?? []) await d.rbac.setUserScope(trx, user.id, await d.rbac.ensureScope(trx, p), true);

@@ -30,6 +30,9 @@ export function rbacRepo(db: Kysely<Database>) {
       }
       return role.id;
     },
+    async roleId(trx: Q, slug: string): Promise<number | undefined> {
+      return (await trx.selectFrom('roles').select('id').where('slug', '=', slug).executeTakeFirst())?.id;
+    },
     roleBySlug: (slug: string) => db.selectFrom('roles').selectAll().where('slug', '=', slug).executeTakeFirst(),
     async ensureGroup(trx: Q, uuid: string, type: string, name: string, key: string, now: number): Promise<number> {
       await trx.insertInto('groups').values({ uuid, type, name, key, locale: null, created_at: now }).onConflict((oc) => oc.column('key').doNothing()).execute();

@@ -128,17 +128,20 @@ export function client(base: string) {
   };
 }
 
+/** The reference's client `web`. */
+export const WEB_CLIENT = {
+  clientId: 'web',
+  clientSecret: 'test',
+  secret: 'poiuytrewq',
+  redirectUrl: 'http://localhost:4200/login/success',
+  accessTokenExpiration: 900,
+  refreshTokenExpiration: 86400,
+  authCodeExpiration: 180,
+};
+
 /** The reference's fixture: client web/test (secret poiuytrewq) and test_user (temp123!@). */
 export async function arcFixture(core: Core) {
-  const web = await core.clients.create({
-    clientId: 'web',
-    clientSecret: 'test',
-    secret: 'poiuytrewq',
-    redirectUrl: 'http://localhost:4200/login/success',
-    accessTokenExpiration: 900,
-    refreshTokenExpiration: 86400,
-    authCodeExpiration: 180,
-  });
+  const web = await core.clients.create(WEB_CLIENT);
   const user = await core.accounts.create({
     username: 'test_user',
     password: 'temp123!@',
