@@ -1,0 +1,166 @@
+// Gatehouse as the bench runs it: built code (dist/), `node dist/cli.js serve`, configured by
+// environment only, on the embedded default (SQLite, WAL) with the production hash parameters.
+// Stores are prepared with the CLI (migrate, client create) and then seeded with plain SQL.
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { freePort, runNode, startNode } from './proc.mjs';
+import * as simple from './simple.mjs';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const rootRequire = createRequire(join(ROOT, 'package.json'));
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+export const PASSWORD = 'bench-Passw0rd!';
+export const CLIENT = { clientId: 'bench', clientSecret: 'bench-client-secret', secret: 'bench-code-signing-secret', redirectUrl: 'http://localhost/cb' };
+const SECRETS = { JWT_SECRET: 'bench-jwt-secret-0123456789abcdef', GATEHOUSE_SECRET_KEY: 'bench-secret-key-0123456789abcdef', JWT_ISSUER: 'gatehouse' };
+
+/** Environment of every Gatehouse process of one store directory. */
+export function envFor(dir) {
+  const configFile = join(dir, 'gatehouse.json');
+  writeFileSync(configFile, JSON.stringify(simple.configFile(), null, 2));
+  return {
+    ...SECRETS,
+    DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`,
+    GATEHOUSE_DATA_DIR: dir,
+    GATEHOUSE_CONFIG: configFile,
+    GATEHOUSE_ADMIN_PASSWORD: PASSWORD,
+    HOST: '127.0.0.1',
+    // No per-request log lines (the peers and the bare route write none either); warnings still show.
+    LOG_LEVEL: 'warn',
+    ...simple.env(),
+  };
+}
+
+let hashCache;
+/** One argon2id hash of PASSWORD with the production parameters (Gatehouse's defaults), reused by every seeded user. */
+async function productionHash() {
+  if (!hashCache) {
+    const { hash } = rootRequire('@node-rs/argon2');
+    hashCache = await hash(PASSWORD, { algorithm: 2, memoryCost: 19456, timeCost: 2, parallelism: 1 });
+  }
+  return hashCache;
+}
+
+export const username = (i) => `user${i}`;
+
+/**
+ * A store with `users` users (user0…), all allowed on the client `bench`, all with PASSWORD,
+ * role `user`, in the default tenant; and `sessions` live ARC sessions (refresh-token families),
+ * spread over the users, whose refresh tokens and paired access tokens are returned.
+ */
+export async function prepareStore(dir, { users, sessions = 0, log = () => {} }) {
+  const env = envFor(dir);
+  runNode([CLI, 'migrate'], { env, cwd: dir });
+  // The CLI's core seeds the default tenant and the built-in roles on the way.
+  runNode([CLI, 'client', 'create', '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret, '--secret', CLIENT.secret, '--redirect-url', CLIENT.redirectUrl], { env, cwd: dir });
+  const Database = rootRequire('better-sqlite3');
+  const db = new Database(join(dir, 'gatehouse.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = OFF');
+  const one = (q, ...a) => db.prepare(q).get(...a);
+  const groupId = one(`select id from groups where key = 'default'`).id;
+  const roleId = one(`select id from roles where slug = 'user'`).id;
+  const clientId = one(`select id from clients where client_id = ? and deleted_at is null`, CLIENT.clientId).id;
+  const hash = await productionHash();
+  const now = Date.now();
+  const insUser = db.prepare(
+    `insert into users (uuid, username, username_norm, email, email_norm, first_name, last_name, status, default_group_id, created_at, updated_at)
+     values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+  );
+  const insCred = db.prepare(`insert into credentials (user_id, password_hash, password_changed_at) values (?, ?, ?)`);
+  const insUg = db.prepare(`insert into user_groups (uuid, user_id, group_id) values (?, ?, ?)`);
+  const insUgr = db.prepare(`insert into user_group_roles (user_group_id, role_id) values (?, ?)`);
+  const insUc = db.prepare(`insert into user_clients (user_id, client_id) values (?, ?)`);
+  const userIds = new Int32Array(users);
+  const uuids = [];
+  const batch = db.transaction((from, to) => {
+    for (let i = from; i < to; i++) {
+      const name = username(i);
+      const uuid = randomUUID();
+      const id = Number(insUser.run(uuid, name, name, `${name}@bench.test`, `${name}@bench.test`, 'Bench', `User ${i}`, groupId, now, now).lastInsertRowid);
+      userIds[i] = id;
+      if (i < sessions || i < 64) uuids[i] = uuid;
+      insCred.run(id, hash, now);
+      const ug = Number(insUg.run(randomUUID(), id, groupId).lastInsertRowid);
+      insUgr.run(ug, roleId);
+      insUc.run(id, clientId);
+    }
+  });
+  const t0 = Date.now();
+  for (let i = 0; i < users; i += 20_000) batch(i, Math.min(users, i + 20_000));
+  log(`seeded ${users} users in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+  const pairs = [];
+  if (sessions > 0) {
+    const { sha256 } = await import(pathToFileURL(join(ROOT, 'dist/core/crypto.js')).href);
+    const { signHs256 } = await import(pathToFileURL(join(ROOT, 'dist/core/jwt.js')).href);
+    const insSession = db.prepare(
+      `insert into sessions (uuid, user_id, client_id, kind, source, created_at, last_used_at, expires_at) values (?, ?, ?, 'arc', 'password', ?, ?, ?)`,
+    );
+    const insRt = db.prepare(`insert into refresh_tokens (hash, session_id, access_sig, access_exp, created_at, expires_at) values (?, ?, ?, ?, ?, ?)`);
+    const iat = Math.floor(now / 1000);
+    const seedSessions = db.transaction((from, to) => {
+      for (let i = from; i < to; i++) {
+        const u = i % users;
+        const refreshToken = createHash('sha256').update(`bench-refresh-${i}-${now}`).digest('hex');
+        const accessToken = signHs256(
+          { id: uuids[u] ?? `seeded-${u}`, username: username(u), permissions: [], iat, exp: iat + 900, jti: `s${i}`, iss: SECRETS.JWT_ISSUER },
+          SECRETS.JWT_SECRET,
+        );
+        const sig = accessToken.slice(accessToken.lastIndexOf('.') + 1);
+        const sid = Number(insSession.run(randomUUID(), userIds[u], clientId, now, now, now + 86_400_000).lastInsertRowid);
+        insRt.run(sha256(refreshToken), sid, sha256(sig), (iat + 900) * 1000, now, now + 86_400_000);
+        pairs.push({ accessToken, refreshToken });
+      }
+    });
+    const t1 = Date.now();
+    for (let i = 0; i < sessions; i += 20_000) seedSessions(i, Math.min(sessions, i + 20_000));
+    log(`seeded ${sessions} sessions in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  return { env, pairs };
+}
+
+/** Starts `node dist/cli.js serve` on a free loopback port. `nodeArgs` go before the script (e.g. --cpu-prof). */
+export async function startServer(dir, { nodeArgs = [] } = {}) {
+  const port = await freePort();
+  const env = { ...envFor(dir), PORT: String(port) };
+  return startNode([...nodeArgs, CLI, 'serve'], { env, port, cwd: dir, name: 'gatehouse' });
+}
+
+async function post(url, path, body, headers = {}) {
+  const r = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+  const text = await r.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: r.status, body: json, text, headers: r.headers };
+}
+
+export const loginBody = (i) => ({ client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret, username: username(i), password: PASSWORD });
+
+/** ARC one-step sign-in of user i: {accessToken, refreshToken}. */
+export async function login(url, i) {
+  const r = await post(url, '/auth/login-token', loginBody(i));
+  if (r.status !== 200) throw new Error(`login-token for ${username(i)} answered ${r.status}: ${r.text}`);
+  return { accessToken: r.body.accessToken, refreshToken: r.body.refreshToken };
+}
+
+/** `n` fresh pairs, signed in a few at a time (each sign-in is one argon2id verify). */
+export async function loginMany(url, n, offset = 0) {
+  const out = [];
+  for (let i = 0; i < n; i += 4) {
+    const chunk = await Promise.all(Array.from({ length: Math.min(4, n - i) }, (_, k) => login(url, offset + i + k)));
+    out.push(...chunk);
+  }
+  return out;
+}
+
+export { post };

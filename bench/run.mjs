@@ -1,0 +1,485 @@
+#!/usr/bin/env node
+// Gatehouse benchmarks: `npm run bench` (from the repository root) measures Gatehouse against its
+// ceilings (a bare Fastify route; the raw argon2id verify rate) and against peers (better-auth,
+// Feathers) in one run and prints one table; the table also goes to bench/results/ as JSON.
+//
+//   node bench/run.mjs [--smoke] [--quick] [--connections N] [--warmup S] [--duration S]
+//                      [--only ceilings,gatehouse,memory,scale,peers] [--profile] [--out FILE]
+//
+// --smoke   a few seconds: the bare route and the bearer check only, root dependencies only
+//           (the smoke test in test/bench-smoke.test.ts runs this).
+// --quick   shorter windows, 100,000 instead of 1,000,000 users for the scale rows.
+// --profile runs the Gatehouse servers under `node --cpu-prof` (profiles in bench/results/profiles/).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const BENCH = join(ROOT, 'bench');
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    connections: { type: 'string' },
+    warmup: { type: 'string' },
+    duration: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'no-install': { type: 'boolean', default: false },
+  },
+});
+
+const log = (...m) => process.stderr.write(`[bench] ${m.join(' ')}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Preparation: build dist/ when stale, install bench/'s peers when missing (not in smoke mode).
+
+function newestMtime(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+function sh(cmd, cmdArgs, cwd = ROOT) {
+  log(`$ ${cmd} ${cmdArgs.join(' ')}`);
+  const r = spawnSync(cmd, cmdArgs, { cwd, stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status ?? r.signal})`);
+}
+
+function prepare() {
+  if (!existsSync(join(ROOT, 'node_modules', '.package-lock.json'))) sh('npm', ['ci']);
+  const cli = join(ROOT, 'dist', 'cli.js');
+  // The smoke test runs after `npm test` built dist/; only the full bench rebuilds a stale one.
+  if (!existsSync(cli) || (!args.smoke && newestMtime(join(ROOT, 'src')) > statSync(cli).mtimeMs)) sh('npm', ['run', 'build']);
+  if (args.smoke || args['no-install']) return;
+  const marker = join(BENCH, 'node_modules', '.package-lock.json');
+  const lock = join(BENCH, 'package-lock.json');
+  if (!existsSync(marker) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs)) {
+    sh('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'], BENCH);
+  }
+}
+
+prepare();
+
+const { runLoad, leasePool, generator } = await import('./lib/load.mjs');
+const { startNode, freePort, sleep, runNodeJson } = await import('./lib/proc.mjs');
+const gh = await import('./lib/gatehouse.mjs');
+const simple = await import('./lib/simple.mjs');
+const { render } = await import('./lib/table.mjs');
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const smoke = args.smoke;
+const quick = args.quick;
+const S = {
+  connections: Number(args.connections ?? (smoke ? 4 : 10)),
+  warmup: Number(args.warmup ?? (smoke ? 1 : quick ? 2 : 5)),
+  duration: Number(args.duration ?? (smoke ? 2 : quick ? 4 : 10)),
+  hashSeconds: smoke ? 2 : quick ? 4 : 10,
+  users: smoke ? 100 : 10_000,
+  bigUsers: quick ? 100_000 : 1_000_000,
+  sessions: quick ? 20_000 : 100_000,
+};
+const phases = new Set((args.only ?? (smoke ? 'ceilings,gatehouse' : 'ceilings,gatehouse,memory,scale,peers')).split(','));
+const command = smoke ? 'node bench/run.mjs --smoke' : `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
+const profileDir = join(BENCH, 'results', 'profiles');
+const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+if (args.profile) mkdirSync(profileDir, { recursive: true });
+
+const cpu = cpus();
+const results = {
+  date: new Date().toISOString(),
+  command,
+  machine: {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${process.platform} ${release()}`,
+    summary: `${cpu[0]?.model ?? 'cpu'} × ${cpu.length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB (${Math.round(freemem() / 2 ** 30)} free), Node ${process.version}, ${process.platform} ${release()}`,
+  },
+  settings: {
+    ...S,
+    generator: generator(),
+    summary: `${generator()}, ${S.connections} connections, ${S.warmup} s warm-up + ${S.duration} s measured per scenario; hash rates over ${S.hashSeconds} s with ${S.connections} verifies in flight; Gatehouse: node dist/cli.js serve, SQLite (WAL), argon2id m=19456,t=2,p=1, LOG_LEVEL=warn`,
+  },
+  rows: [],
+  memory: undefined,
+  scale: undefined,
+  notes: [],
+};
+
+const TMP = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+const cleanups = [];
+async function cleanup() {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  rmSync(TMP, { recursive: true, force: true });
+}
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+/** Warm-up, then the measured window. `before` runs before each (fresh refresh pairs, …). */
+async function measure(url, makeRequests, { perOp = 1, before, connections = S.connections, verify } = {}) {
+  if (before) await before();
+  await runLoad({ url, requests: makeRequests(), connections, seconds: S.warmup, perOp });
+  if (before) await before();
+  const r = await runLoad({ url, requests: makeRequests(), connections, seconds: S.duration, perOp });
+  if (verify) await verify(r);
+  return r;
+}
+
+const ROW_DEFAULTS = { status: 'ok', rate: null, p50: null, p99: null, errors: null, ratio: null, ceilingName: null, verdict: '' };
+function row(r) {
+  const full = { ...ROW_DEFAULTS, ...r };
+  results.rows.push(full);
+  const shown = full.status === 'ok' ? `${full.rate?.toFixed(1)} ops/s p50 ${full.p50?.toFixed(2)} ms p99 ${full.p99?.toFixed(2)} ms errors ${full.errors}` : full.status;
+  log(`${full.label} / ${full.system}: ${shown}`);
+  return full;
+}
+
+async function server(name, start) {
+  const s = await start();
+  cleanups.push(() => s.stop());
+  return {
+    ...s,
+    async stop() {
+      const i = cleanups.indexOf(s.stop);
+      await s.stop();
+      if (i >= 0) cleanups.splice(i, 1);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request builders (autocannon `requests` arrays)
+
+const json = { 'content-type': 'application/json' };
+
+const bearerRequests = (token) => () => [{ method: 'GET', path: '/auth/me', headers: { authorization: `Bearer ${token}` } }];
+
+/** Every request rotates the pair the previous rotation of that chain returned. */
+function refreshRequests(pool) {
+  return () => [
+    {
+      method: 'POST',
+      path: '/auth/token-refresh',
+      headers: json,
+      setupRequest(req, ctx) {
+        const p = pool.take();
+        ctx.p = p;
+        req.headers = { ...req.headers, authorization: `Bearer ${p?.accessToken ?? 'none'}` };
+        req.body = JSON.stringify({ refreshToken: p?.refreshToken ?? 'f'.repeat(64) });
+        return req;
+      },
+      onResponse(status, body) {
+        if (status !== 200) return;
+        const b = JSON.parse(body);
+        pool.give({ accessToken: b.accessToken, refreshToken: b.refreshToken });
+      },
+    },
+  ];
+}
+
+/** Sign-ins of distinct users (one user is never signed in twice at once: per-account throttling reserves a slot per attempt). */
+function leasedLogin(path, bodyOf, names) {
+  return () => {
+    const pool = leasePool(names);
+    return [
+      {
+        method: 'POST',
+        path,
+        headers: json,
+        setupRequest(req, ctx) {
+          ctx.u = pool.take();
+          req.body = JSON.stringify(bodyOf(ctx.u));
+          return req;
+        },
+        onResponse(_s, _b, ctx) {
+          if (ctx.u !== undefined) pool.give(ctx.u);
+        },
+      },
+    ];
+  };
+}
+
+function webFlowRequests(names) {
+  return () => {
+    const pool = leasePool(names);
+    return [
+      {
+        method: 'POST',
+        path: '/auth/login',
+        headers: json,
+        setupRequest(req, ctx) {
+          ctx.u = pool.take();
+          req.body = JSON.stringify(gh.loginBody(ctx.u));
+          return req;
+        },
+        onResponse(status, body, ctx) {
+          if (ctx.u !== undefined) pool.give(ctx.u);
+          if (status === 200) ctx.code = JSON.parse(body).code;
+        },
+      },
+      {
+        method: 'POST',
+        path: '/auth/token',
+        headers: json,
+        setupRequest(req, ctx) {
+          if (!ctx.code) return null;
+          req.body = JSON.stringify({ clientId: gh.CLIENT.clientId, code: ctx.code });
+          return req;
+        },
+      },
+    ];
+  };
+}
+
+const range = (from, n) => Array.from({ length: n }, (_, i) => from + i);
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+let bareRate = null;
+const hashRates = {};
+
+async function ceilings() {
+  const port = await freePort();
+  const bare = await server('bare', () => startNode([join(BENCH, 'servers', 'bare.mjs')], { env: { PORT: String(port) }, port, name: 'bare fastify' }));
+  const r = await measure(bare.url, () => [{ method: 'GET', path: '/hello' }]);
+  await bare.stop();
+  bareRate = r.rate;
+  row({ group: 'ceiling', id: 'bare', label: 'bare route (ceiling)', system: 'fastify', operation: 'GET /hello → {"hello":"world"}', ...r, ratio: 1, ceilingName: 'itself' });
+  if (smoke) return;
+  const h = runNodeJson([join(BENCH, 'servers', 'hashrate.mjs'), 'argon2id', String(S.hashSeconds), String(S.connections), '19456', '2', '1']);
+  hashRates.gatehouse = h;
+  row({ group: 'ceiling', id: 'hash', label: 'password hash (ceiling)', system: 'gatehouse', operation: `argon2id verify ${h.params}`, rate: h.rate, errors: 0, ratio: 1, ceilingName: 'itself' });
+}
+
+/** Bearer check and refresh on a store; returns their rows' metrics. */
+async function tokenScenarios(url, { system = 'gatehouse', labelSuffix = '', firstUser = 0 } = {}) {
+  const { accessToken } = await gh.login(url, firstUser);
+  const bearer = await measure(url, bearerRequests(accessToken));
+  let pool;
+  const refresh = await measure(url, refreshRequests({ take: () => pool.take(), give: (p) => pool.give(p) }), {
+    before: async () => {
+      pool = leasePool(await gh.loginMany(url, S.connections, firstUser + 1));
+    },
+  });
+  return { bearer, refresh, system, labelSuffix };
+}
+
+const TARGETS = { bearer: 0.6, vouch: 0.6, introspect: 0.4, refresh: 0.25, login: 0.85 };
+const verdict = (ratio, target) => (ratio === null || target === undefined ? '' : `≥${Math.round(target * 100)}% ${ratio >= target ? 'met' : 'MISSED'}`);
+const vsBare = (r) => (bareRate ? r.rate / bareRate : null);
+const gatehouseRows = {};
+
+async function gatehousePhase() {
+  const dir = join(TMP, 'gh-10k');
+  mkdirSync(dir);
+  await gh.prepareStore(dir, { users: S.users, log });
+  const srv = await server('gatehouse', () => gh.startServer(dir, { nodeArgs }));
+  await sleep(2000);
+  const idleRss = srv.rss();
+  results.idleRss = idleRss;
+  log(`gatehouse idle RSS ${(idleRss / 1048576).toFixed(1)} MiB`);
+
+  const { bearer, refresh } = await tokenScenarios(srv.url);
+  gatehouseRows.bearer = row({ group: 'bearer', id: 'bearer', label: 'bearer check', system: 'gatehouse', operation: 'GET /auth/me (ARC, Bearer)', ...bearer, ratio: vsBare(bearer), ceilingName: 'bare', verdict: verdict(vsBare(bearer), TARGETS.bearer) });
+  if (smoke) {
+    await srv.stop();
+    return;
+  }
+
+  // forward-auth and introspection: the simple dialect, when the server has it.
+  for (const sc of [
+    {
+      id: 'vouch',
+      label: 'forward-auth',
+      operation: `GET ${simple.PATHS.vouch} (cookie)`,
+      setup: async () => simple.vouchRequest(await simple.sessionCookie(srv.url, gh.username(30), gh.PASSWORD)),
+    },
+    {
+      id: 'introspect',
+      label: 'introspection',
+      operation: `POST ${simple.PATHS.tokenInfo}`,
+      setup: async () => simple.tokenInfoRequest(await simple.accessToken(srv.url, gh.username(31), gh.PASSWORD)),
+    },
+  ]) {
+    let req;
+    try {
+      req = await sc.setup();
+    } catch (e) {
+      const na = e instanceof simple.NotAvailable;
+      gatehouseRows[sc.id] = row({ group: sc.id, id: sc.id, label: sc.label, system: 'gatehouse', operation: sc.operation, status: na ? 'not available' : 'failed', reason: e.message, verdict: na ? 'simple dialect not built yet' : 'setup failed' });
+      if (!na) results.notes.push(`${sc.label}: ${e.message}`);
+      continue;
+    }
+    const r = await measure(srv.url, () => [{ ...req }]);
+    gatehouseRows[sc.id] = row({ group: sc.id, id: sc.id, label: sc.label, system: 'gatehouse', operation: sc.operation, ...r, ratio: vsBare(r), ceilingName: 'bare', verdict: verdict(vsBare(r), TARGETS[sc.id]) });
+  }
+
+  gatehouseRows.refresh = row({ group: 'refresh', id: 'refresh', label: 'refresh (rotation)', system: 'gatehouse', operation: 'POST /auth/token-refresh (ARC)', ...refresh, ratio: vsBare(refresh), ceilingName: 'bare', verdict: verdict(vsBare(refresh), TARGETS.refresh) });
+
+  const hash = hashRates.gatehouse?.rate ?? null;
+  const login = await measure(srv.url, leasedLogin('/auth/login-token', gh.loginBody, range(100, S.connections * 2)));
+  gatehouseRows.login = row({ group: 'login', id: 'login', label: 'password login', system: 'gatehouse', operation: 'POST /auth/login-token (ARC)', ...login, ratio: hash ? login.rate / hash : null, ceilingName: 'argon2id', verdict: verdict(hash ? login.rate / hash : null, TARGETS.login) });
+  const web = await measure(srv.url, webFlowRequests(range(200, S.connections * 2)), { perOp: 2 });
+  gatehouseRows.webflow = row({ group: 'webflow', id: 'webflow', label: 'web flow', system: 'gatehouse', operation: 'POST /auth/login + POST /auth/token (ARC)', ...web, ratio: hash ? web.rate / hash : null, ceilingName: 'argon2id' });
+  await srv.stop();
+}
+
+async function memoryPhase() {
+  const dir = join(TMP, 'gh-mem');
+  mkdirSync(dir);
+  const m = { sessions: S.sessions, idleRss: results.idleRss ?? null };
+  results.memory = m;
+  const { pairs } = await gh.prepareStore(dir, { users: S.users, sessions: S.sessions, log });
+  let srv = await server('gatehouse', () => gh.startServer(dir, { nodeArgs }));
+  await sleep(2000);
+  m.startedRss = srv.rss();
+  if (m.idleRss === null) m.idleRss = m.startedRss;
+  // Serve every session: one rotation each (a real request through the whole refresh path).
+  const pool = leasePool(pairs);
+  const t0 = Date.now();
+  let done = 0;
+  while (pool.size() > 0 && Date.now() - t0 < 600_000) {
+    const r = await runLoad({ url: srv.url, requests: refreshRequests({ take: () => pool.take(), give: () => undefined })(), connections: S.connections, seconds: 5 });
+    done += r.ok;
+    if (r.errors > 0) m.errors = (m.errors ?? 0) + r.errors;
+  }
+  m.refreshed = done;
+  m.refreshSeconds = (Date.now() - t0) / 1000;
+  log(`memory: refreshed ${done} of ${S.sessions} sessions in ${m.refreshSeconds.toFixed(1)} s`);
+  await sleep(2000);
+  m.servedRss = srv.rss();
+  await srv.stop();
+  srv = await server('gatehouse', () => gh.startServer(dir, { nodeArgs }));
+  await sleep(2000);
+  m.restartedRss = srv.rss();
+  await srv.stop();
+  m.revocations = done;
+  m.perSession = (m.servedRss - m.idleRss) / S.sessions;
+  m.target = 2048;
+  m.verdict = `<2 KiB ${m.perSession < 2048 ? 'met' : 'MISSED'}`;
+  log(`memory: idle ${m.idleRss} started ${m.startedRss} served ${m.servedRss} restarted ${m.restartedRss} → ${m.perSession.toFixed(0)} B/session`);
+}
+
+async function scalePhase() {
+  const dir = join(TMP, 'gh-big');
+  mkdirSync(dir);
+  results.scale = { users: S.bigUsers, rows: [] };
+  await gh.prepareStore(dir, { users: S.bigUsers, log });
+  const srv = await server('gatehouse', () => gh.startServer(dir, { nodeArgs }));
+  // Users from the far end of the table, so the lookups are not all in the first pages.
+  const { bearer, refresh } = await tokenScenarios(srv.url, { firstUser: S.bigUsers - S.connections - 1 });
+  await srv.stop();
+  const big = S.bigUsers.toLocaleString('en-US');
+  const b10 = gatehouseRows.bearer?.rate ?? null;
+  const r10 = gatehouseRows.refresh?.rate ?? null;
+  const rb = b10 ? bearer.rate / b10 : null;
+  const rr = r10 ? refresh.rate / r10 : null;
+  results.scale.rows.push({ id: 'bearer', label: 'bearer check', rate10k: b10, rate1m: bearer.rate, ratio: rb, p50: bearer.p50, p99: bearer.p99, errors: bearer.errors, verdict: rb === null ? '' : `within 10% ${rb >= 0.9 ? 'met' : 'MISSED'}` });
+  results.scale.rows.push({ id: 'refresh', label: 'refresh (rotation)', rate10k: r10, rate1m: refresh.rate, ratio: rr, p50: refresh.p50, p99: refresh.p99, errors: refresh.errors, verdict: '' });
+  log(`scale (${big} users): bearer ${bearer.rate.toFixed(0)}/s, refresh ${refresh.rate.toFixed(0)}/s`);
+}
+
+async function peersPhase() {
+  // better-auth
+  {
+    const dir = join(TMP, 'better-auth');
+    mkdirSync(dir);
+    const port = await freePort();
+    const users = S.connections * 2 + 2;
+    const srv = await server('better-auth', () =>
+      startNode([join(BENCH, 'peers', 'better-auth.mjs')], { env: { PORT: String(port), DB: join(dir, 'ba.db'), USERS: String(users), PASSWORD: gh.PASSWORD, NODE_ENV: 'production' }, port, name: 'better-auth', readyTimeoutMs: 120_000 }),
+    );
+    const email = (i) => `bench${i}@bench.test`;
+    const signIn = await fetch(srv.url + '/api/auth/sign-in/email', { method: 'POST', headers: json, body: JSON.stringify({ email: email(users - 1), password: gh.PASSWORD }) });
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.includes('session_token'));
+    if (!cookie) throw new Error(`better-auth sign-in gave no session cookie (${signIn.status})`);
+    const get = await measure(srv.url, () => [{ method: 'GET', path: '/api/auth/get-session', headers: { cookie } }]);
+    row({ group: 'bearer', id: 'ba-session', label: 'bearer check / forward-auth', system: 'better-auth', operation: 'GET /api/auth/get-session (cookie)', ...get, ratio: vsBare(get), ceilingName: 'bare' });
+    const hash = runNodeJson([join(BENCH, 'servers', 'hashrate.mjs'), 'scrypt', String(S.hashSeconds), String(S.connections)]);
+    hashRates['better-auth'] = hash;
+    const login = await measure(srv.url, leasedLogin('/api/auth/sign-in/email', (i) => ({ email: email(i), password: gh.PASSWORD }), range(0, S.connections * 2)));
+    row({ group: 'login', id: 'ba-login', label: 'password login', system: 'better-auth', operation: 'POST /api/auth/sign-in/email', ...login, ratio: login.rate / hash.rate, ceilingName: 'scrypt' });
+    row({ group: 'ceiling', id: 'ba-hash', label: 'password hash (its ceiling)', system: 'better-auth', operation: `scrypt verify ${hash.params}`, rate: hash.rate, errors: 0, ratio: 1, ceilingName: 'itself' });
+    await srv.stop();
+  }
+  // Feathers
+  {
+    const dir = join(TMP, 'feathers');
+    mkdirSync(dir);
+    const port = await freePort();
+    const users = S.connections * 2 + 2;
+    const srv = await server('feathers', () =>
+      startNode([join(BENCH, 'peers', 'feathers.mjs')], { env: { PORT: String(port), DB: join(dir, 'f.db'), USERS: String(users), PASSWORD: gh.PASSWORD, NODE_ENV: 'production' }, port, name: 'feathers', readyTimeoutMs: 120_000 }),
+    );
+    const email = (i) => `bench${i}@bench.test`;
+    const auth = await (await fetch(srv.url + '/authentication', { method: 'POST', headers: json, body: JSON.stringify({ strategy: 'local', email: email(users - 1), password: gh.PASSWORD }) })).json();
+    if (!auth.accessToken) throw new Error(`feathers sign-in failed: ${JSON.stringify(auth)}`);
+    const get = await measure(srv.url, () => [{ method: 'GET', path: `/users/${auth.user.id}`, headers: { authorization: `Bearer ${auth.accessToken}` } }]);
+    row({ group: 'bearer', id: 'f-jwt', label: 'bearer check', system: 'feathers', operation: 'GET /users/:id (authenticate jwt)', ...get, ratio: vsBare(get), ceilingName: 'bare' });
+    const hash = runNodeJson([join(BENCH, 'servers', 'hashrate.mjs'), 'bcryptjs', String(S.hashSeconds), String(S.connections)]);
+    hashRates.feathers = hash;
+    const login = await measure(srv.url, leasedLogin('/authentication', (i) => ({ strategy: 'local', email: email(i), password: gh.PASSWORD }), range(0, S.connections * 2)));
+    row({ group: 'login', id: 'f-login', label: 'password login', system: 'feathers', operation: 'POST /authentication (local)', ...login, ratio: login.rate / hash.rate, ceilingName: 'bcryptjs' });
+    row({ group: 'ceiling', id: 'f-hash', label: 'password hash (its ceiling)', system: 'feathers', operation: `bcryptjs verify ${hash.params}`, rate: hash.rate, errors: 0, ratio: 1, ceilingName: 'itself' });
+    await srv.stop();
+  }
+}
+
+/** Gatehouse's scenario against every peer's equivalent. */
+function peerVerdicts() {
+  const equivalents = { bearer: ['ba-session', 'f-jwt'], vouch: ['ba-session'], login: ['ba-login', 'f-login'] };
+  for (const [id, peers] of Object.entries(equivalents)) {
+    const mine = gatehouseRows[id];
+    const theirs = results.rows.filter((r) => peers.includes(r.id) && r.status === 'ok');
+    if (!mine || mine.status !== 'ok' || !theirs.length) continue;
+    const beaten = theirs.filter((t) => t.rate >= mine.rate).map((t) => t.system);
+    const v = beaten.length ? `slower than ${beaten.join(', ')}` : `faster than ${theirs.map((t) => t.system).join(', ')}`;
+    mine.verdict = [mine.verdict, v].filter(Boolean).join('; ');
+  }
+}
+
+function order() {
+  const groups = ['ceiling', 'bearer', 'vouch', 'introspect', 'refresh', 'login', 'webflow'];
+  results.rows.sort((a, b) => groups.indexOf(a.group) - groups.indexOf(b.group) || (a.system === 'gatehouse' ? -1 : 0) - (b.system === 'gatehouse' ? -1 : 0));
+}
+
+let failed;
+try {
+  if (phases.has('ceilings')) await ceilings();
+  if (phases.has('gatehouse')) await gatehousePhase();
+  if (phases.has('memory')) await memoryPhase().catch((e) => ((results.memory ??= {}).error = e.message));
+  if (phases.has('scale')) await scalePhase().catch((e) => ((results.scale ??= { rows: [] }).error = e.message));
+  if (phases.has('peers')) await peersPhase();
+  peerVerdicts();
+} catch (e) {
+  failed = e;
+} finally {
+  await cleanup();
+}
+order();
+const table = render(results);
+process.stdout.write(table + '\n');
+results.table = table;
+if (!smoke || args.out) {
+  const out = args.out ?? join(BENCH, 'results', `bench-${results.date.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(join(BENCH, 'results'), { recursive: true });
+  writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
+  if (!args.out) writeFileSync(join(BENCH, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  log(`results written to ${out}`);
+}
+if (failed) {
+  log(`FAILED: ${failed.stack ?? failed}`);
+  process.exit(1);
+}
