@@ -114,10 +114,19 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
     },
   );
 
-  app.get('/auth/me', { schema: { security: S.BEARER, tags: ['arc'], summary: 'The signed-in user (the access token claims)', response: { 200: S.AnyObject, 401: S.ErrorBody } } }, async (req) => {
+  // The body of /auth/me follows from the (frozen, remembered) claims of a verified token, so it
+  // is serialised once per token rather than on every request.
+  const meBodies = new WeakMap<object, string>();
+  app.get('/auth/me', { schema: { security: S.BEARER, tags: ['arc'], summary: 'The signed-in user (the access token claims)', response: { 200: S.AnyObject, 401: S.ErrorBody } } }, async (req, reply) => {
     const { claims } = requireBearer(core, req);
-    const { deviceInfo: _d, iat: _i, exp: _e, iss: _s, jti: _j, ...me } = claims;
-    return me;
+    let body = meBodies.get(claims);
+    if (body === undefined) {
+      const { deviceInfo: _d, iat: _i, exp: _e, iss: _s, jti: _j, ...me } = claims;
+      body = JSON.stringify(me);
+      meBodies.set(claims, body);
+    }
+    // A string sent as application/json goes out as is (already serialised).
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.patch<{ Body: Static<typeof S.ChangePasswordRequest> }>(
