@@ -402,7 +402,8 @@ async function peersPhase() {
       startNode([join(BENCH, 'peers', 'better-auth.mjs')], { env: { PORT: String(port), DB: join(dir, 'ba.db'), USERS: String(users), PASSWORD: gh.PASSWORD, NODE_ENV: 'production' }, port, name: 'better-auth', readyTimeoutMs: 120_000 }),
     );
     const email = (i) => `bench${i}@bench.test`;
-    const signIn = await fetch(srv.url + '/api/auth/sign-in/email', { method: 'POST', headers: json, body: JSON.stringify({ email: email(users - 1), password: gh.PASSWORD }) });
+    // Node's fetch sends Sec-Fetch-* headers, on which better-auth requires an Origin (autocannon sends neither).
+    const signIn = await fetch(srv.url + '/api/auth/sign-in/email', { method: 'POST', headers: { ...json, origin: srv.url }, body: JSON.stringify({ email: email(users - 1), password: gh.PASSWORD }) });
     const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).find((c) => c.includes('session_token'));
     if (!cookie) throw new Error(`better-auth sign-in gave no session cookie (${signIn.status})`);
     const get = await measure(srv.url, () => [{ method: 'GET', path: '/api/auth/get-session', headers: { cookie } }]);

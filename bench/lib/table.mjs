@@ -54,7 +54,8 @@ export function render(results) {
     out.push('Scale (rate with users in the store)');
     const srows = s.rows.map((x) => [x.label, fmtRate(x.rate10k), fmtRate(x.rate1m), x.ratio === null ? '—' : pct(x.ratio), x.verdict ?? '']);
     if (s.error) srows.push(['error', s.error, '', '', '']);
-    out.push(grid(['scenario', '10,000 users', '1,000,000 users', '1M / 10k', 'target'], srows));
+    const big = (s.users ?? 1_000_000).toLocaleString('en-US');
+    out.push(grid(['scenario', '10,000 users', `${big} users`, `${big} / 10,000`, 'target'], srows));
   }
   if (results.notes?.length) {
     out.push('');
