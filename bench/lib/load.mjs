@@ -12,7 +12,8 @@ const require = createRequire(import.meta.url);
 
 let autocannon;
 try {
-  autocannon = require('autocannon');
+  // GATEHOUSE_BENCH_LOADGEN=builtin forces the built-in generator (as on a fresh clone).
+  autocannon = process.env.GATEHOUSE_BENCH_LOADGEN === 'builtin' ? undefined : require('autocannon');
 } catch {
   autocannon = undefined;
 }
