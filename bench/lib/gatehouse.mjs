@@ -126,10 +126,10 @@ export async function prepareStore(dir, { users, sessions = 0, log = () => {} })
 }
 
 /** Starts `node dist/cli.js serve` on a free loopback port. `nodeArgs` go before the script (e.g. --cpu-prof). */
-export async function startServer(dir, { nodeArgs = [] } = {}) {
+export async function startServer(dir, { nodeArgs = [], readyTimeoutMs = 120_000 } = {}) {
   const port = await freePort();
   const env = { ...envFor(dir), PORT: String(port) };
-  return startNode([...nodeArgs, CLI, 'serve'], { env, port, cwd: dir, name: 'gatehouse' });
+  return startNode([...nodeArgs, CLI, 'serve'], { env, port, cwd: dir, name: 'gatehouse', readyTimeoutMs });
 }
 
 async function post(url, path, body, headers = {}) {

@@ -53,6 +53,7 @@ export function render(results) {
     out.push('');
     out.push('Scale (rate with users in the store)');
     const srows = s.rows.map((x) => [x.label, fmtRate(x.rate10k), fmtRate(x.rate1m), x.ratio === null ? '—' : pct(x.ratio), x.verdict ?? '']);
+    for (const st of Object.values(s.stores ?? {})) srows.push([`  server with ${st.users.toLocaleString('en-US')} users`, `started in ${st.startSeconds.toFixed(1)} s`, `RSS ${mib(st.rss)}`, '', '']);
     if (s.error) srows.push(['error', s.error, '', '', '']);
     const big = (s.users ?? 1_000_000).toLocaleString('en-US');
     out.push(grid(['scenario', '10,000 users', `${big} users`, `${big} / 10,000`, 'target'], srows));
