@@ -34,9 +34,57 @@ export interface Config {
   loginMaxFailures: number;
   loginLockoutSeconds: number;
   loginMaxFailuresPerIp: number;
+  // simple dialect (zix99/simple-auth); environment variables are the original's SA_* names.
+  simpleBaseUrl: string;
+  simpleCompany: string;
+  simpleRouteOnLogin: string;
+  simpleAllowedContinueUrls: string[];
+  simpleCookieName: string;
+  simpleCookiePath: string;
+  simpleCookieDomain: string | undefined;
+  simpleCookieSecure: boolean;
+  simpleCookieHttpOnly: boolean;
+  simpleCookieSigningMethod: string;
+  /** HS key (text) or RS key (PEM private key) of the session cookie. */
+  simpleCookieSigningKey: string;
+  simpleCookieIssuer: string;
+  simpleCookieExpiresMinutes: number;
+  simpleOnetimeEnabled: boolean;
+  simpleOnetimeAllowForgotPassword: boolean;
+  /** Seconds; the config accepts Go durations such as `1h`. */
+  simpleOnetimeDuration: number;
+  simpleCreateAccountEnabled: boolean;
+  simpleEmailValidationRequired: boolean;
+  simpleUsernameRegex: string;
+  simpleUsernameMinLength: number;
+  simpleUsernameMaxLength: number;
+  simplePasswordMinLength: number;
+  simplePasswordMaxLength: number;
+  simpleTwoFactorEnabled: boolean;
+  simpleTwoFactorKeyLength: number;
+  simpleTwoFactorDrift: number;
+  simpleTwoFactorIssuer: string;
+  simpleAuthEnabled: boolean;
+  simpleAuthSecret: string | undefined;
+  vouchEnabled: boolean;
+  vouchUserHeader: string;
+  apiExternal: boolean;
+  apiSharedSecret: string;
+  oauth2WebGrant: boolean;
+  oauth2CodeExpiresSeconds: number;
+  oauth2TokenExpiresSeconds: number;
+  oauth2CodeLength: number;
+  oauth2AllowAutoGrant: boolean;
+  oauth2ReuseToken: boolean;
+  oauth2AllowCredentials: boolean;
+  oauth2Issuer: string;
+  oauth2IssueRefreshToken: boolean;
+  oauth2RevokeOldTokens: boolean;
+  /** OAuth2 clients keyed by client_id, in the original's shape (config file only). */
+  oauth2Clients: Record<string, unknown>;
 }
 
-type Spec = { env: string; def: (c: Partial<Config>) => unknown; kind: 'string' | 'number' | 'boolean' | 'optional' };
+type Spec = { env: string; def: (c: Partial<Config>) => unknown; kind: 'string' | 'number' | 'boolean' | 'optional' | 'list' | 'duration' | 'object' };
 
 /** Every setting, its environment variable and its default; README's table mirrors this list. */
 export const SETTINGS: Record<keyof Config, Spec> = {
@@ -68,7 +116,61 @@ export const SETTINGS: Record<keyof Config, Spec> = {
   loginMaxFailures: { env: 'LOGIN_MAX_FAILURES', def: () => 5, kind: 'number' },
   loginLockoutSeconds: { env: 'LOGIN_LOCKOUT_SECONDS', def: () => 900, kind: 'number' },
   loginMaxFailuresPerIp: { env: 'LOGIN_MAX_FAILURES_PER_IP', def: () => 100, kind: 'number' },
+  simpleBaseUrl: { env: 'SA_WEB_BASEURL', def: (c) => c.publicUrl, kind: 'string' },
+  simpleCompany: { env: 'SA_METADATA_COMPANY', def: () => 'Gatehouse', kind: 'string' },
+  simpleRouteOnLogin: { env: 'SA_WEB_LOGIN_SETTINGS_ROUTEONLOGIN', def: () => '', kind: 'string' },
+  simpleAllowedContinueUrls: { env: 'SA_WEB_LOGIN_SETTINGS_ALLOWEDCONTINUEURLS', def: () => [], kind: 'list' },
+  simpleCookieName: { env: 'SA_WEB_LOGIN_COOKIE_NAME', def: () => 'auth', kind: 'string' },
+  simpleCookiePath: { env: 'SA_WEB_LOGIN_COOKIE_PATH', def: () => '/', kind: 'string' },
+  simpleCookieDomain: { env: 'SA_WEB_LOGIN_COOKIE_DOMAIN', def: () => undefined, kind: 'optional' },
+  simpleCookieSecure: { env: 'SA_WEB_LOGIN_COOKIE_SECUREONLY', def: () => false, kind: 'boolean' },
+  simpleCookieHttpOnly: { env: 'SA_WEB_LOGIN_COOKIE_HTTPONLY', def: () => true, kind: 'boolean' },
+  simpleCookieSigningMethod: { env: 'SA_WEB_LOGIN_COOKIE_JWT_SIGNINGMETHOD', def: () => 'HS256', kind: 'string' },
+  simpleCookieSigningKey: { env: 'SA_WEB_LOGIN_COOKIE_JWT_SIGNINGKEY', def: () => '', kind: 'string' },
+  simpleCookieIssuer: { env: 'SA_WEB_LOGIN_COOKIE_JWT_ISSUER', def: () => 'simple-auth', kind: 'string' },
+  simpleCookieExpiresMinutes: { env: 'SA_WEB_LOGIN_COOKIE_JWT_EXPIRESMINUTES', def: () => 30, kind: 'number' },
+  simpleOnetimeEnabled: { env: 'SA_WEB_LOGIN_ONETIME_ENABLED', def: () => true, kind: 'boolean' },
+  simpleOnetimeAllowForgotPassword: { env: 'SA_WEB_LOGIN_ONETIME_ALLOWFORGOTPASSWORD', def: () => false, kind: 'boolean' },
+  simpleOnetimeDuration: { env: 'SA_WEB_LOGIN_ONETIME_TOKENDURATION', def: () => 3600, kind: 'duration' },
+  simpleCreateAccountEnabled: { env: 'SA_PROVIDERS_SETTINGS_CREATEACCOUNTENABLED', def: () => true, kind: 'boolean' },
+  simpleEmailValidationRequired: { env: 'SA_PROVIDERS_LOCAL_EMAILVALIDATIONREQUIRED', def: () => false, kind: 'boolean' },
+  simpleUsernameRegex: { env: 'SA_PROVIDERS_LOCAL_REQUIREMENTS_USERNAMEREGEX', def: () => '^[a-z][a-z0-9.]+$', kind: 'string' },
+  simpleUsernameMinLength: { env: 'SA_PROVIDERS_LOCAL_REQUIREMENTS_USERNAMEMINLENGTH', def: () => 5, kind: 'number' },
+  simpleUsernameMaxLength: { env: 'SA_PROVIDERS_LOCAL_REQUIREMENTS_USERNAMEMAXLENGTH', def: () => 20, kind: 'number' },
+  simplePasswordMinLength: { env: 'SA_PROVIDERS_LOCAL_REQUIREMENTS_PASSWORDMINLENGTH', def: () => 3, kind: 'number' },
+  simplePasswordMaxLength: { env: 'SA_PROVIDERS_LOCAL_REQUIREMENTS_PASSWORDMAXLENGTH', def: () => 30, kind: 'number' },
+  simpleTwoFactorEnabled: { env: 'SA_PROVIDERS_LOCAL_TWOFACTOR_ENABLED', def: () => false, kind: 'boolean' },
+  simpleTwoFactorKeyLength: { env: 'SA_PROVIDERS_LOCAL_TWOFACTOR_KEYLENGTH', def: () => 12, kind: 'number' },
+  simpleTwoFactorDrift: { env: 'SA_PROVIDERS_LOCAL_TWOFACTOR_DRIFT', def: () => 2, kind: 'number' },
+  simpleTwoFactorIssuer: { env: 'SA_PROVIDERS_LOCAL_TWOFACTOR_ISSUER', def: () => 'simple-auth', kind: 'string' },
+  simpleAuthEnabled: { env: 'SA_AUTHENTICATORS_SIMPLE_ENABLED', def: () => false, kind: 'boolean' },
+  simpleAuthSecret: { env: 'SA_AUTHENTICATORS_SIMPLE_SHAREDSECRET', def: () => undefined, kind: 'optional' },
+  vouchEnabled: { env: 'SA_AUTHENTICATORS_VOUCH_ENABLED', def: () => false, kind: 'boolean' },
+  vouchUserHeader: { env: 'SA_AUTHENTICATORS_VOUCH_USERHEADER', def: () => '', kind: 'string' },
+  apiExternal: { env: 'SA_API_EXTERNAL', def: () => false, kind: 'boolean' },
+  apiSharedSecret: { env: 'SA_API_SHAREDSECRET', def: () => '', kind: 'string' },
+  oauth2WebGrant: { env: 'SA_AUTHENTICATORS_OAUTH2_WEBGRANT', def: () => true, kind: 'boolean' },
+  oauth2CodeExpiresSeconds: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_CODEEXPIRESSECONDS', def: () => 60, kind: 'number' },
+  oauth2TokenExpiresSeconds: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_TOKENEXPIRESSECONDS', def: () => 21600, kind: 'number' },
+  oauth2CodeLength: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_CODELENGTH', def: () => 6, kind: 'number' },
+  oauth2AllowAutoGrant: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ALLOWAUTOGRANT', def: () => true, kind: 'boolean' },
+  oauth2ReuseToken: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_REUSETOKEN', def: () => true, kind: 'boolean' },
+  oauth2AllowCredentials: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ALLOWCREDENTIALS', def: () => false, kind: 'boolean' },
+  oauth2Issuer: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ISSUER', def: () => 'simple-auth', kind: 'string' },
+  oauth2IssueRefreshToken: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ISSUEREFRESHTOKEN', def: () => false, kind: 'boolean' },
+  oauth2RevokeOldTokens: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_REVOKEOLDTOKENS', def: () => true, kind: 'boolean' },
+  oauth2Clients: { env: '', def: () => ({}), kind: 'object' },
 };
+
+const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
+
+/** Seconds from a number of seconds or a Go duration (`1h`, `1h30m`, `90s`), as the original's config. */
+export function parseDuration(raw: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  const parts = [...raw.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== raw) return undefined;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] as string] ?? 0), 0);
+}
 
 export class ConfigError extends Error {}
 
@@ -82,7 +184,18 @@ function coerce(key: string, spec: Spec, raw: unknown): unknown {
     }
     case 'boolean':
       if (typeof raw === 'boolean') return raw;
-      return ['1', 'true', 'yes', 'on'].includes(String(raw).toLowerCase());
+      return ['1', 't', 'true', 'yes', 'on'].includes(String(raw).toLowerCase());
+    case 'list':
+      if (Array.isArray(raw)) return raw.map(String);
+      return String(raw).split(',').map((v) => v.trim()).filter(Boolean);
+    case 'duration': {
+      const n = typeof raw === 'number' ? raw : parseDuration(String(raw).trim());
+      if (n === undefined || !Number.isFinite(n) || n < 0) throw new ConfigError(`${key} (${spec.env}) must be seconds or a duration such as 1h or 30m`);
+      return n;
+    }
+    case 'object':
+      if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${key} must be an object`);
+      return raw;
     default:
       return String(raw);
   }
@@ -103,7 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   for (const [key, spec] of Object.entries(SETTINGS) as [keyof Config, Spec][]) {
     const value =
       (overrides as Record<string, unknown>)[key] ??
-      coerce(key, spec, env[spec.env]) ??
+      (spec.env ? coerce(key, spec, env[spec.env]) : undefined) ??
       coerce(key, spec, file[key]) ??
       spec.def(out);
     (out as Record<string, unknown>)[key] = value;
@@ -111,6 +224,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const config = out as Config;
   if (!config.jwtSecret) config.jwtSecret = persistedSecret(config, 'jwt-secret');
   if (!config.secretKey) config.secretKey = persistedSecret(config, 'secret-key');
+  // The original refuses sessions without a key; an embedded install gets one generated instead.
+  if (!config.simpleCookieSigningKey && /^HS/i.test(config.simpleCookieSigningMethod)) config.simpleCookieSigningKey = persistedSecret(config, 'session-key');
   return config;
 }
 

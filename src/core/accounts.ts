@@ -8,6 +8,9 @@ import type { PasswordHasher } from './passwords.js';
 import type { LoginThrottle } from './throttle.js';
 import type { RevocationList } from './revocations.js';
 import type { AuditLog } from './audit.js';
+import type { Totp } from './totp.js';
+import type { SecretBox } from './crypto.js';
+import type { OneTimeCodes } from './codes.js';
 import { CoreError, fail } from './errors.js';
 import { STATUS } from './permissions.js';
 
@@ -27,6 +30,8 @@ export interface NewAccount {
   roles?: string[];
   permissions?: string[];
   clientIds?: number[];
+  /** For the audit trail. */
+  ip?: string | null;
 }
 
 export interface Profile {
@@ -54,8 +59,14 @@ interface Deps {
   throttle: LoginThrottle;
   revocations: RevocationList;
   audit: AuditLog;
+  totp: Totp;
+  box: SecretBox;
+  codes: OneTimeCodes;
   defaultGroupId: () => number;
 }
+
+/** simple-auth's audit module for local logins; every dialect writes the same events. */
+const LOCAL = 'auth:simple';
 
 /** Accounts and passwords, shared by every dialect. */
 export function accounts(d: Deps) {
@@ -121,6 +132,10 @@ export function accounts(d: Deps) {
           for (const p of input.permissions ?? []) await d.rbac.setUserScope(trx, user.id, await d.rbac.ensureScope(trx, p), true);
           for (const c of input.clientIds ?? []) await d.users.allowClient(trx, user.id, c);
           return user;
+        }).then(async (user) => {
+          await d.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Account created', ip: input.ip ?? null });
+          if (hash) await d.audit.record({ userId: user.id, module: LOCAL, level: 'info', message: `Associated username: ${user.username_norm}`, ip: input.ip ?? null });
+          return user;
         });
       } catch (e) {
         if (e instanceof UniqueViolation) fail('taken', `${e.field} already taken`, { field: e.field });
@@ -130,28 +145,61 @@ export function accounts(d: Deps) {
 
     /**
      * Checks a password under the login throttle. `by` picks the identifier: ARC signs in by
-     * username (lower-cased), basic by email. `fallback` is tried when the password is wrong
-     * (ARC's OTP-as-password); it must return the user or undefined.
+     * username (lower-cased), basic by email, simple by email then username. `fallback` is tried
+     * when the password is wrong (ARC's OTP-as-password); it must return the user or undefined.
+     * `totp` is the second factor sent, or undefined where the dialect has no field for it (then
+     * an account with TOTP cannot sign in by password there). `checkStipulations` refuses accounts
+     * with a pending email verification (simple-auth's order: after the password, before TOTP).
      */
     async authenticate(opts: {
       login: string;
-      by: 'username' | 'email';
+      by: 'username' | 'email' | 'either';
       password: string;
       ip?: string;
+      totp?: string | null;
+      checkStipulations?: boolean;
       fallback?: () => Promise<UserRow | undefined>;
+      /** Runs once the account is known, before the password (simple checks `inactive` there). */
+      precheck?: (user: UserRow) => void;
     }): Promise<UserRow> {
       if (!opts.login || !opts.password) fail('missing_credentials', 'Missing credentials');
-      const norm = normalize(opts.login);
-      const user = opts.by === 'email' ? await d.users.byEmail(norm) : await d.users.byUsername(norm);
+      const user = await this.lookup(opts.login, opts.by);
       // One counter per account, whichever identifier or dialect the guesses come through.
-      const key = user ? `user:${user.id}` : `${opts.by}:${norm}`;
+      const key = user ? `user:${user.id}` : `${opts.by}:${normalize(opts.login)}`;
       return d.throttle.attempt(key, opts.ip, async () => {
-        if (await verifyAndUpgrade(user, opts.password)) return user as UserRow;
-        const viaFallback = opts.fallback ? await opts.fallback() : undefined;
-        if (viaFallback) return viaFallback;
-        await d.audit.record({ userId: user?.id ?? null, module: 'auth', level: 'warn', message: 'Failed login', ip: opts.ip ?? null });
-        return fail('invalid_credentials', 'Invalid Credentials');
+        if (user && opts.precheck) opts.precheck(user);
+        let who: UserRow | undefined = (await verifyAndUpgrade(user, opts.password)) ? user : undefined;
+        if (!who && opts.fallback) who = await opts.fallback();
+        const ip = opts.ip ?? null;
+        if (!who) {
+          if (user) await d.audit.record({ userId: user.id, module: LOCAL, level: 'warn', message: 'Login failed', ip });
+          return fail('invalid_credentials', 'Invalid Credentials');
+        }
+        if (opts.checkStipulations && (await d.codes.countLiveFor(who.id, 'stipulation')) > 0) fail('stipulations', 'unsatisfied-stipulations');
+        const sealed = await d.users.totp(who.id);
+        if (sealed) {
+          if (opts.totp === undefined) {
+            // This dialect cannot carry a second factor: refusing is the only safe answer.
+            await d.audit.record({ userId: who.id, module: LOCAL, level: 'warn', message: 'TOTP Rejected', ip });
+            fail('invalid_credentials', 'Invalid Credentials');
+          }
+          if (!opts.totp) fail('totp_missing', 'totp-missing');
+          if (!d.totp.check(d.totp.secretOf(d.box.open(sealed)), String(opts.totp))) {
+            await d.audit.record({ userId: who.id, module: LOCAL, level: 'warn', message: 'TOTP Rejected', ip });
+            fail('totp_failed', 'totp-failed');
+          }
+        }
+        await d.audit.record({ userId: who.id, module: LOCAL, level: 'info', message: 'Login Successful', ip });
+        return who;
       });
+    },
+
+    /** An account by username (lower-cased), by email, or (simple-auth) by email then username. */
+    async lookup(login: string, by: 'username' | 'email' | 'either'): Promise<UserRow | undefined> {
+      const norm = normalize(login);
+      if (by === 'username') return d.users.byUsername(norm);
+      if (by === 'email') return d.users.byEmail(norm);
+      return (await d.users.byEmail(norm)) ?? d.users.byUsername(norm);
     },
 
     /** Verifies a password without throttling bookkeeping (for change-password's old password). */
@@ -161,15 +209,15 @@ export function accounts(d: Deps) {
      * Sets a new password. With `oldPassword` it must match; the new one must differ from the
      * current one. Other sessions of the account end when `endSessions` is set.
      */
-    async setPassword(user: UserRow, password: string, opts: { oldPassword?: string; endSessions?: boolean; ip?: string; via: string }): Promise<void> {
+    async setPassword(user: UserRow, password: string, opts: { oldPassword?: string; endSessions?: boolean; ip?: string; via: string; allowSame?: boolean }): Promise<void> {
       checkPassword(password);
       const stored = await d.users.passwordHash(user.id);
       if (opts.oldPassword !== undefined && !(await d.hasher.verify(stored, opts.oldPassword))) fail('password_incorrect', 'Incorrect Password');
-      if (stored && (await d.hasher.verify(stored, password))) fail('password_same', 'Password cannot be same as previous password!');
+      if (!opts.allowSame && stored && (await d.hasher.verify(stored, password))) fail('password_same', 'Password cannot be same as previous password!');
       const hash = await d.hasher.hash(password);
       await d.users.setPasswordHash(d.db, user.id, hash, Date.now());
       if (opts.endSessions) await revokeAllSessions(user.id);
-      await d.audit.record({ userId: user.id, module: 'local', level: 'info', message: 'Password changed', data: { via: opts.via }, ip: opts.ip ?? null });
+      await d.audit.record({ userId: user.id, module: LOCAL, level: 'info', message: 'Password updated', data: { via: opts.via }, ip: opts.ip ?? null });
     },
 
     async profile(userId: number): Promise<Profile | undefined> {

@@ -2,7 +2,7 @@ import type { CodeRow, CodesRepo } from '../store/codes.js';
 import { safeEqual, sha256, type SecretBox } from './crypto.js';
 import { fail } from './errors.js';
 
-export type CodePurpose = 'auth_code' | 'reset' | 'signup' | 'otp';
+export type CodePurpose = 'auth_code' | 'reset' | 'signup' | 'otp' | 'onetime' | 'stipulation';
 
 /**
  * Every one-time secret, stored as a hash with purpose, expiry and consumption time.
@@ -36,6 +36,10 @@ export function oneTimeCodes(repo: CodesRepo, box: SecretBox) {
       if (row.consumed_at !== null || !(await repo.consume(row.hash, Date.now()))) return fail('token_revoked', 'TokenRevoked');
       return row;
     },
+    /** Uses a code that must belong to `userId`; false when it does not match a live one. */
+    consumeFor: (secret: string, userId: number, purpose: CodePurpose) => repo.consumeFor(sha256(secret), userId, purpose, Date.now()),
+    countLiveFor: (userId: number, purpose: CodePurpose) => repo.countLiveFor(userId, purpose, Date.now()),
+    consumeAllFor: (userId: number, purpose: CodePurpose) => repo.consumeAllFor(userId, purpose, Date.now()),
     otp: {
       /** ARC `/otp-caches`: one live OTP per username, kept sealed so an admin can read it back. */
       async set(username: string, otp: string, ttlSec: number): Promise<void> {

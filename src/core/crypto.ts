@@ -1,9 +1,17 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('base64url');
 
 /** Random opaque token of `bytes` bytes, hex (ARC refresh tokens are 64 lowercase hex characters). */
 export const randomHex = (bytes = 32): string => randomBytes(bytes).toString('hex');
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** A random `[A-Za-z0-9]` string (simple-auth's CSRF tokens and verification codes). */
+export function randomAlnum(n: number): string {
+  let out = '';
+  for (let i = 0; i < n; i++) out += ALNUM[randomInt(ALNUM.length)];
+  return out;
+}
 
 /** Constant-time string comparison that does not leak length through an early exit. */
 export function safeEqual(a: string, b: string): boolean {

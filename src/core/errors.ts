@@ -20,7 +20,11 @@ export type CoreErrorCode =
   | 'not_found'
   | 'no_email'
   | 'forbidden'
-  | 'invalid_input';
+  | 'invalid_input'
+  | 'totp_missing'
+  | 'totp_failed'
+  | 'totp_disabled'
+  | 'stipulations';
 
 export class CoreError extends Error {
   constructor(

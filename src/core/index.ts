@@ -15,6 +15,10 @@ import { recovery } from './recovery.js';
 import { secretBox } from './crypto.js';
 import { signHs256, verifyHs256, type Claims, type VerifyOptions } from './jwt.js';
 import { BUILTIN_PERMISSIONS } from './permissions.js';
+import { totp } from './totp.js';
+import { webSessions } from './web-session.js';
+import { oneTimeLogin } from './onetime.js';
+import { stipulations } from './stipulations.js';
 
 export const DEFAULT_GROUP_KEY = 'default';
 
@@ -33,7 +37,11 @@ export async function createCore(config: Config, store: Store, log: Logger) {
   let defaultGroupId = 0;
   const mail = mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log });
   const codes = oneTimeCodes(store.codes, box);
+  const totpService = totp({ issuer: config.simpleTwoFactorIssuer, keyLength: config.simpleTwoFactorKeyLength, drift: config.simpleTwoFactorDrift });
   const accountsService = accounts({
+    totp: totpService,
+    box,
+    codes,
     db: store.db,
     users: store.users,
     rbac: store.rbac,
@@ -57,6 +65,16 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     clients: clients(store.clients, box),
     sessions: sessions(store.sessions, revocations, audit),
     codes,
+    box,
+    totp: totpService,
+    webSessions: webSessions({
+      method: config.simpleCookieSigningMethod,
+      key: config.simpleCookieSigningKey,
+      issuer: config.simpleCookieIssuer,
+      expiresMinutes: config.simpleCookieExpiresMinutes,
+    }),
+    onetime: oneTimeLogin({ accounts: accountsService, codes, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
+    stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     /** Tokens signed with JWT_SECRET and JWT_ISSUER; `typ` keeps kinds (access, reset, sign-up) apart. */
     jwt: {
       // A random jti keeps two tokens minted in the same second for the same user apart:
@@ -93,7 +111,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
         });
         out.client = { clientId: 'default', clientSecret };
       }
-      if ((await store.users.list()).length === 0) {
+      if (!(await store.users.any())) {
         const generated = !config.adminPassword;
         const password = config.adminPassword ?? randomBytes(18).toString('base64url');
         await core.accounts.create({

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, sign as rsaSign, timingSafeEqual, verify as rsaVerify, type KeyObject } from 'node:crypto';
 
 /**
  * HS256 JWTs with node:crypto. jose is the project's JWT library, but it goes through WebCrypto
@@ -30,6 +30,54 @@ const keyOf = (secret: string) => {
   return k;
 };
 
+/** A key for one JWS algorithm: HMAC (HS256/384/512, text key) or RSA (RS256/384/512, PEM private key). */
+export interface SigningKey {
+  alg: string;
+  sign(data: string): Buffer;
+  verify(data: string, sig: Buffer): boolean;
+}
+
+export class KeyError extends Error {}
+
+/** Builds a key for `alg` (case-insensitive, as simple-auth's `signingmethod`). */
+export function signingKey(method: string, key: string): SigningKey {
+  const alg = method.toUpperCase();
+  const m = /^(HS|RS)(256|384|512)$/.exec(alg);
+  if (!m) throw new KeyError(`unsupported signing method ${method} (HS256, HS384, HS512, RS256, RS384, RS512)`);
+  const hash = `sha${m[2]}`;
+  if (m[1] === 'HS') {
+    const k = keyOf(key);
+    return {
+      alg,
+      sign: (data) => createHmac(hash, k).update(data).digest(),
+      verify: (data, sig) => {
+        const expected = createHmac(hash, k).update(data).digest();
+        return sig.length === expected.length && timingSafeEqual(sig, expected);
+      },
+    };
+  }
+  let priv: KeyObject;
+  try {
+    priv = createPrivateKey(key);
+  } catch (e) {
+    throw new KeyError(`${alg} needs a PEM RSA private key: ${(e as Error).message}`);
+  }
+  if (priv.asymmetricKeyType !== 'rsa') throw new KeyError(`${alg} needs an RSA key`);
+  const pub = createPublicKey(priv);
+  return {
+    alg,
+    sign: (data) => rsaSign(hash, Buffer.from(data), priv),
+    verify: (data, sig) => rsaVerify(hash, Buffer.from(data), pub, sig),
+  };
+}
+
+/** Signs with the claims in the order given (simple-auth clients may compare raw payloads). */
+export function signJwt(payload: Claims, key: SigningKey, typ = 'JWT'): string {
+  const head = b64(JSON.stringify({ alg: key.alg, typ }));
+  const body = b64(JSON.stringify(payload));
+  return `${head}.${body}.${key.sign(`${head}.${body}`).toString('base64url')}`;
+}
+
 export function signHs256(payload: Claims, secret: string, typ = 'JWT'): string {
   const head = b64(JSON.stringify({ alg: 'HS256', typ }));
   const body = b64(JSON.stringify(payload));
@@ -43,16 +91,26 @@ export interface VerifyOptions {
   /** Accepted header `typ` values; tokens of other kinds are refused. */
   typ?: string[];
   now?: number;
+  checkNotBefore?: boolean;
 }
 
 export function verifyHs256(token: string, secret: string, opts: VerifyOptions = {}): Verified {
+  return verifyJwt(token, null, opts, secret);
+}
+
+/** Verifies a JWT signed with `key` (its `alg` must be the key's). */
+export function verifyJwt(token: string, key: SigningKey | null, opts: VerifyOptions = {}, hs256Secret?: string): Verified {
   const a = token.indexOf('.');
   const b = token.indexOf('.', a + 1);
   if (a < 1 || b < 0 || token.indexOf('.', b + 1) >= 0) throw new JwtError('malformed');
   const sig = token.slice(b + 1);
-  const expected = createHmac('sha256', keyOf(secret)).update(token.slice(0, b)).digest();
   const given = Buffer.from(sig, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new JwtError('signature');
+  if (key) {
+    if (!key.verify(token.slice(0, b), given)) throw new JwtError('signature');
+  } else {
+    const expected = createHmac('sha256', keyOf(hs256Secret ?? '')).update(token.slice(0, b)).digest();
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new JwtError('signature');
+  }
   let header: Record<string, unknown>;
   let payload: Claims;
   try {
@@ -61,10 +119,12 @@ export function verifyHs256(token: string, secret: string, opts: VerifyOptions =
   } catch {
     throw new JwtError('malformed');
   }
-  if (header.alg !== 'HS256' || typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new JwtError('malformed');
+  if (header.alg !== (key?.alg ?? 'HS256') || typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new JwtError('malformed');
   if (opts.typ && !opts.typ.includes(String(header.typ ?? 'JWT'))) throw new JwtError('type');
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
   if (typeof payload.exp === 'number' && payload.exp <= now) throw new JwtError('expired');
+  // jwt-go (simple-auth) also honours nbf and iat when present.
+  if (opts.checkNotBefore && typeof payload.nbf === 'number' && payload.nbf > now) throw new JwtError('expired');
   if (opts.issuer !== undefined && payload.iss !== opts.issuer) throw new JwtError('issuer');
   if (opts.audience !== undefined) {
     const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];

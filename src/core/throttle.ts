@@ -39,7 +39,8 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
         if (ipHeld) await ttl.decr(ipKey);
         return result;
       } catch (e) {
-        const wrongPassword = e instanceof CoreError && (e.code === 'invalid_credentials' || e.code === 'missing_credentials');
+        // A wrong second factor is a guess too: TOTP codes are only six digits.
+        const wrongPassword = e instanceof CoreError && (e.code === 'invalid_credentials' || e.code === 'missing_credentials' || e.code === 'totp_failed');
         if (!wrongPassword) {
           if (acctHeld) await ttl.decr(acctKey);
           if (ipHeld) await ttl.decr(ipKey);

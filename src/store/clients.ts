@@ -1,9 +1,9 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { ClientsTable, Database } from './schema.js';
 import { applyFilter, type ColumnMap, type Filter, type Where } from './filter.js';
 
 export type ClientRow = Selectable<ClientsTable>;
-export type ClientInsert = Omit<ClientRow, 'id' | 'deleted_at' | 'deleted_by'>;
+export type ClientInsert = Insertable<ClientsTable>;
 export type ClientPatch = Updateable<ClientsTable>;
 
 export function clientsRepo(db: Kysely<Database>) {

@@ -21,6 +21,18 @@ export function codesRepo(db: Kysely<Database>) {
     async deleteFor(purpose: string, subject: string): Promise<void> {
       await db.deleteFrom('codes').where('purpose', '=', purpose).where('subject', '=', subject).execute();
     },
+    /** Consumes the code only if it belongs to `userId` (stipulations are checked per account). */
+    async consumeFor(hash: string, userId: number, purpose: string, now: number): Promise<boolean> {
+      const r = await db.updateTable('codes').set({ consumed_at: now }).where('hash', '=', hash).where('user_id', '=', userId).where('purpose', '=', purpose).where('consumed_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    async countLiveFor(userId: number, purpose: string, now: number): Promise<number> {
+      const r = await db.selectFrom('codes').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('purpose', '=', purpose).where('consumed_at', 'is', null).where('expires_at', '>', now).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    async consumeAllFor(userId: number, purpose: string, now: number): Promise<void> {
+      await db.updateTable('codes').set({ consumed_at: now }).where('user_id', '=', userId).where('purpose', '=', purpose).where('consumed_at', 'is', null).execute();
+    },
     async purgeExpired(now: number): Promise<void> {
       await db.deleteFrom('codes').where('expires_at', '<', now).execute();
     },

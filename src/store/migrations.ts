@@ -196,9 +196,53 @@ function initial(kind: Db['kind']): Migration {
   };
 }
 
+/** The simple dialect: TOTP, OAuth2 clients and tokens, external identities. */
+function simpleDialect(kind: Db['kind']): Migration {
+  const id = kind === 'postgres' ? 'serial' : 'integer';
+  const auto = kind === 'sqlite';
+  return {
+    async up(db: K) {
+      const pk = <T extends { primaryKey(): T; autoIncrement(): T }>(c: T) => (auto ? c.primaryKey().autoIncrement() : c.primaryKey());
+      await db.schema.alterTable('credentials').addColumn('totp_enc', 'text').execute();
+      for (const col of ['name', 'author', 'author_url', 'redirect_uris', 'scopes', 'oauth_settings', 'oidc_alg', 'oidc_key_enc', 'source']) {
+        await db.schema.alterTable('clients').addColumn(col, 'text').execute();
+      }
+      await db.schema.alterTable('clients').addColumn('public_client', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('oauth_tokens')
+        .addColumn('id', id, pk)
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .addColumn('token_enc', 'text')
+        .addColumn('short', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'integer', (c) => c.notNull().references('clients.id').onDelete('cascade'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('data', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('deleted_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('oauth_tokens_client_user').on('oauth_tokens').columns(['client_id', 'user_id']).execute();
+      await db.schema.createIndex('oauth_tokens_user').on('oauth_tokens').columns(['user_id', 'expires_at']).execute();
+      await db.schema
+        .createTable('identities')
+        .addColumn('id', id, pk)
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('identities_provider_subject', ['provider', 'subject'])
+        .execute();
+      await db.schema.createIndex('identities_user').on('identities').column('user_id').execute();
+      await db.schema.createIndex('codes_user_purpose').on('codes').columns(['user_id', 'purpose']).execute();
+    },
+  };
+}
+
 /** Applies every pending migration; returns the names applied. */
 export async function migrate(store: Db): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => ({ '0001_initial': initial(store.kind) }) };
+  const provider: MigrationProvider = { getMigrations: async () => ({ '0001_initial': initial(store.kind), '0002_simple_dialect': simpleDialect(store.kind) }) };
   const migrator = new Migrator({ db: store.db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

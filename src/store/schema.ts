@@ -30,6 +30,8 @@ export interface CredentialsTable {
   user_id: number;
   password_hash: string | null;
   password_changed_at: number | null;
+  /** Sealed otpauth URL of an active TOTP. */
+  totp_enc: Generated<string | null>;
 }
 
 export interface GroupsTable {
@@ -92,6 +94,21 @@ export interface ClientsTable {
   modified_at: number;
   deleted_at: number | null;
   deleted_by: string | null;
+  // OAuth2 (simple dialect) clients; null for ARC-only clients.
+  name: Generated<string | null>;
+  author: Generated<string | null>;
+  author_url: Generated<string | null>;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: Generated<string | null>;
+  /** Space-separated grantable scopes; non-null marks an OAuth2 client. */
+  scopes: Generated<string | null>;
+  /** JSON of per-client overrides of the oauth2 settings. */
+  oauth_settings: Generated<string | null>;
+  oidc_alg: Generated<string | null>;
+  oidc_key_enc: Generated<string | null>;
+  /** 'config' for clients defined in the configuration file, else null. */
+  source: Generated<string | null>;
+  public_client: Generated<number>;
 }
 
 export interface UserClientsTable {
@@ -150,6 +167,30 @@ export interface AuditTable {
   created_at: number;
 }
 
+export interface OauthTokensTable {
+  id: Generated<number>;
+  hash: string;
+  /** Sealed copy, kept so a still-valid token can be handed out again (reusetoken). */
+  token_enc: string | null;
+  short: string;
+  type: string;
+  client_id: number;
+  user_id: number;
+  scope: string;
+  data: string | null;
+  created_at: number;
+  expires_at: number;
+  deleted_at: number | null;
+}
+
+export interface IdentitiesTable {
+  id: Generated<number>;
+  user_id: number;
+  provider: string;
+  subject: string;
+  created_at: number;
+}
+
 export interface KvTable {
   key: string;
   value: string | null;
@@ -174,4 +215,6 @@ export interface Database {
   codes: CodesTable;
   audit: AuditTable;
   kv: KvTable;
+  oauth_tokens: OauthTokensTable;
+  identities: IdentitiesTable;
 }

@@ -40,6 +40,8 @@ export function usersRepo(db: Kysely<Database>) {
     byExactUsername: (username: string) => live(db).where('username', '=', username).executeTakeFirst(),
     byEmail: (norm: string) => live(db).where('email_norm', '=', norm).executeTakeFirst(),
     list: () => live(db).orderBy('id').execute(),
+    /** Whether any live account exists (first start), without reading them all. */
+    any: async () => (await db.selectFrom('users').select('id').where('deleted_at', 'is', null).limit(1).executeTakeFirst()) !== undefined,
     async softDelete(id: number, now: number): Promise<boolean> {
       const r = await db.updateTable('users').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
@@ -51,6 +53,20 @@ export function usersRepo(db: Kysely<Database>) {
       const row = await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
       return row?.password_hash ?? null;
     },
+    /** Sealed otpauth URL of the account's active TOTP, if any. */
+    async totp(userId: number): Promise<string | null> {
+      const row = await db.selectFrom('credentials').select('totp_enc').where('user_id', '=', userId).executeTakeFirst();
+      return row?.totp_enc ?? null;
+    },
+    async setTotp(userId: number, sealed: string | null): Promise<boolean> {
+      const r = await db.updateTable('credentials').set({ totp_enc: sealed }).where('user_id', '=', userId).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    hasPassword: async (userId: number) => (await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst())?.password_hash != null,
+    async markEmailVerified(userId: number, now: number): Promise<void> {
+      await db.updateTable('users').set({ email_verified_at: now, updated_at: now }).where('id', '=', userId).execute();
+    },
+    identities: (userId: number) => db.selectFrom('identities').select(['provider', 'subject']).where('user_id', '=', userId).orderBy('id').execute(),
     async setPasswordHash(trx: Q, userId: number, hash: string, now: number): Promise<void> {
       await trx
         .insertInto('credentials')

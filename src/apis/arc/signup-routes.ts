@@ -91,7 +91,6 @@ export function signupRoutes(app: FastifyInstance, core: Core) {
         await core.accounts.remove(user);
         return arcFail(401, 'TokenRevoked', { nested: true });
       }
-      await core.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Account created', data: { via: 'arc-signup' }, ip: req.ip });
       const profile = await core.accounts.profile(user.id);
       return { email: user.email, user: arcUser(user, profile?.clientIds ?? [], profile?.access.groupUuid ?? null) };
     },

@@ -71,12 +71,11 @@ export function basicRoutes(app: FastifyInstance, core: Core) {
   app.post<{ Body: S.RegisterBody }>('/auth/register', { schema: { tags, summary: 'Register a new user', body: S.RegisterBody, response: { 201: S.AuthResponse, ...err } } }, async (req, reply) => {
     const b = req.body;
     if (b.confirm !== b.password) throw new BasicValidationError([{ code: 'custom', path: ['body', 'confirm'], message: "Passwords don't match" }]);
-    const user = await core.accounts.create({ username: b.email, email: b.email, password: b.password, name: b.name, firstName: b.name, bio: b.bio ?? null }).catch((e: unknown) => {
+    const user = await core.accounts.create({ username: b.email, email: b.email, password: b.password, name: b.name, firstName: b.name, bio: b.bio ?? null, ip: req.ip }).catch((e: unknown) => {
       if (e instanceof CoreError && e.code === 'taken') return basicFail(400, 'Email already taken');
       if (e instanceof CoreError && e.code === 'invalid_input') return basicFail(400, e.message);
       throw e;
     });
-    await core.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Account created', data: { via: 'basic' }, ip: req.ip });
     return reply.code(201).send(await startSession(core, user, req));
   });
 
