@@ -9,6 +9,7 @@ import { validatorCompiler } from './apis/validation.js';
 import { arcDialect } from './apis/arc/index.js';
 import { basicDialect } from './apis/basic/index.js';
 import { sharedLogin } from './apis/shared-login.js';
+import { simpleDialect } from './apis/simple/index.js';
 
 /** Logger that never writes credentials: headers and query strings (reset and access tokens) are left out. */
 export function createLogger(config: Config): Logger {
@@ -38,17 +39,29 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Gatehouse', version: '0.1.0', description: 'ARC authentication-service and basic Authentication API dialects over one user store.' },
-      components: { securitySchemes: { BearerAuth: { type: 'http', scheme: 'bearer' }, HTTPBearer: { type: 'http', scheme: 'bearer' } } },
+      info: { title: 'Gatehouse', version: '0.1.0', description: 'ARC authentication-service, basic Authentication API and simple-auth dialects over one user store.' },
+      components: {
+        securitySchemes: {
+          BearerAuth: { type: 'http', scheme: 'bearer' },
+          HTTPBearer: { type: 'http', scheme: 'bearer' },
+          SessionAuth: { type: 'apiKey', in: 'cookie', name: core.config.simpleCookieName },
+          ApiKeyAuth: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'SharedKey <secret>, with X-Account-UUID on per-account operations' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Gatehouse's own shape and simple-auth's (`Status`, `DB`) in one body.
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    const db = await core.store.users.any().then(() => true, () => false);
+    return reply.code(db ? 200 : 503).send({ status: db ? 'ok' : 'degraded', Status: db ? 'OK' : 'ERROR', DB: db });
+  });
 
   await app.register(sharedLogin, { core });
   await app.register(arcDialect, { core });
   await app.register(basicDialect, { core });
+  await app.register(simpleDialect, { core });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { statusCode: 404, name: 'NotFoundError', message: `Endpoint "${req.method} ${req.url.split('?')[0]}" not found.` } });

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Core } from '../../core/index.js';
+import type { UserRow } from '../../store/users.js';
+import { CoreError, fail } from '../../core/errors.js';
+import { STATUS } from '../../core/permissions.js';
+import { safeEqual } from '../../core/crypto.js';
+import { header } from '../request-info.js';
+import { SimpleError, simpleFail, toSimpleError } from './errors.js';
+import { bind, cookies, optionalString, required, sessionOf, setCookie, startWebSession } from './http.js';
+import * as S from './schemas.js';
+
+const tags = ['simple'];
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Mails a user may trigger per token lifetime; more are silently dropped (same answer). */
+const ONETIME_PER_WINDOW = 5;
+
+/** simple-auth's AssertLogin: email or username, inactive, password, stipulations, TOTP. */
+export function assertLogin(core: Core, req: FastifyRequest, b: { username?: unknown; password?: unknown; totp?: unknown }): Promise<UserRow> {
+  return core.accounts.authenticate({
+    login: typeof b.username === 'string' ? b.username : '',
+    password: typeof b.password === 'string' ? b.password : '',
+    by: 'either',
+    ip: req.ip,
+    totp: typeof b.totp === 'string' ? b.totp : null,
+    checkStipulations: true,
+    precheck: (u) => {
+      if (u.status === STATUS.inactive || u.status === STATUS.rejected) fail('user_inactive', 'inactive-account');
+    },
+  });
+}
+
+export function authRoutes(app: FastifyInstance, core: Core) {
+  const c = core.config;
+
+  app.post('/auth/session', { config: { simpleAuth: 'public' }, schema: { tags, summary: 'Sign in: sets the session cookie', body: S.LoginBody, response: { 200: S.SessionResponse, ...S.errors } } }, async (req, reply) => {
+    const b = bind<{ username: string; password: string; totp: string }>(req);
+    required(b.username, 'loginRequest', 'Username');
+    required(b.password, 'loginRequest', 'Password');
+    if (core.webSessions.problem) simpleFail(500, 'session-disabled', 'session-disabled');
+    const user = await assertLogin(core, req, b);
+    startWebSession(core, reply, user, 'login');
+    await core.accounts.touchLastLogin(user.id);
+    return { success: true, id: user.uuid };
+  });
+
+  app.delete('/auth/session', { config: { simpleAuth: 'public' }, schema: { tags, summary: 'Sign out: clears the session cookie', response: { 200: S.Success, ...S.errors } } }, async (req, reply) => {
+    // The original only cleared the cookie; a copy of it would have stayed valid until it expired.
+    const token = cookies(req).get(c.simpleCookieName);
+    if (token && sessionOf(core, token)) {
+      const exp = Number((JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number }).exp) * 1000;
+      if (Number.isFinite(exp)) await core.revocations.revoke(core.sessions.sigOf(token), exp);
+    }
+    setCookie(reply, c.simpleCookieName, '', { path: c.simpleCookiePath, domain: c.simpleCookieDomain, expires: new Date(), httpOnly: c.simpleCookieHttpOnly, secure: c.simpleCookieSecure, sameSite: 'Lax' });
+    return { success: true };
+  });
+
+  app.post('/auth/onetime', { config: { simpleAuth: 'public', simpleWhen: ['simpleOnetimeEnabled', 'simpleOnetimeAllowForgotPassword'] }, schema: { tags, summary: 'Mail a one-time sign-in link (same answer for unknown emails)', body: S.OnetimeBody, response: { 200: S.Success, ...S.errors } } }, async (req) => {
+    const email = required(bind<{ email: string }>(req).email, 'onetimeRequest', 'Email');
+    if (!EMAIL.test(email)) simpleFail(400, 'bad-request', "Key: 'onetimeRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
+    const user = await core.accounts.byEmail(email);
+    if (user?.email) {
+      const n = await core.store.ttl.incr(`onetime:${user.id}`, c.simpleOnetimeDuration * 1000);
+      if (n.count <= ONETIME_PER_WINDOW) await core.onetime.issue(user, c.simpleOnetimeDuration, { mail: true, ip: req.ip });
+    }
+    return { success: true };
+  });
+
+  app.get<{ Querystring: { token?: string } }>(
+    '/auth/onetime',
+    { config: { simpleWhen: ['simpleOnetimeEnabled'] }, schema: { tags, summary: 'Use a one-time link: sets the session (src onetime) and 307 to /', querystring: S.TokenQuery, response: { 307: { type: 'null' }, ...S.errors } } },
+    async (req, reply) => {
+      const token = req.query.token;
+      if (!token) return simpleFail(400, 'bad-request', 'missing token');
+      const user = await core.onetime.consume(token, req.ip).catch((e: unknown) => {
+        throw e instanceof CoreError ? new SimpleError(401, toSimpleError(e).reason, toSimpleError(e).message) : e;
+      });
+      startWebSession(core, reply, user, 'onetime');
+      return reply.code(307).header('location', '/').send();
+    },
+  );
+
+  app.post('/auth/simple', { config: { simpleWhen: ['simpleAuthEnabled'] }, schema: { tags, summary: 'Check a username/email and password for a backend (own Bearer secret)', security: [{ BearerAuth: [] }], body: S.LoginBody, response: { 200: S.SimpleResponse, ...S.errors } } }, async (req) => {
+    if (c.simpleAuthSecret) {
+      const auth = header(req, 'authorization');
+      if (!auth) simpleFail(400, 'bad-request', 'authorization header required');
+      const parts = (auth as string).split(' ');
+      if (parts.length !== 2 || parts[0] !== 'Bearer') simpleFail(400, 'bad-request', "expected 'Bearer' on authHeader");
+      if (!safeEqual(parts[1] as string, c.simpleAuthSecret)) simpleFail(401, 'invalid-auth-token', 'invalid-auth-token');
+    }
+    const b = bind<{ username: string; password: string; totp: string }>(req);
+    try {
+      const user = await assertLogin(core, req, b);
+      return { id: user.uuid, username: user.username_norm };
+    } catch (e) {
+      if (!(e instanceof CoreError)) throw e;
+      const se = toSimpleError(e);
+      // Every refusal is 403 with its reason (the original's contract), except throttling.
+      throw se.status === 429 ? se : new SimpleError(403, se.reason, se.message);
+    }
+  });
+
+  app.get<{ Querystring: { forward?: string; continue?: string } }>(
+    '/auth/vouch',
+    {
+      config: { simpleWhen: ['vouchEnabled'] },
+      schema: {
+        tags,
+        summary: 'Forward-auth (nginx auth_request, traefik forwardAuth): 200 with a session, else 401 or 307 to login',
+        security: [{ SessionAuth: [] }],
+        querystring: S.VouchQuery,
+        response: { 200: S.Success, 307: { type: 'null' }, 401: S.ErrorBody, 404: S.EchoBody },
+      },
+    },
+    async (req, reply: FastifyReply) => {
+      const token = cookies(req).get(c.simpleCookieName);
+      if (token) {
+        const s = sessionOf(core, token);
+        if (!s) return simpleFail(401, 'unauthorized', 'Unable to authenticate: unable to parse JWT');
+        if (c.vouchUserHeader) reply.header(c.vouchUserHeader, s.sub);
+        return { success: true };
+      }
+      if (req.query.forward) {
+        const host = header(req, 'x-forwarded-host');
+        const cont = optionalString(req.query.continue) || (host ? `${header(req, 'x-forwarded-proto') || 'http'}://${host}${header(req, 'x-forwarded-uri') ?? ''}` : '');
+        return reply.code(307).header('location', loginUrl(c.simpleBaseUrl, cont)).send();
+      }
+      return simpleFail(401, 'unauthorized', 'Request did not pass any authentication schemes', { cause: true });
+    },
+  );
+}
+
+/** `web.baseurl` with `continue` added to its query, exactly as Go's url.Values encodes it. */
+export function loginUrl(base: string, cont: string): string {
+  if (!cont) return base;
+  const i = base.indexOf('?');
+  const enc = encodeURIComponent(cont).replace(/%20/g, '+').replace(/[!'()*]/g, (ch) => '%' + ch.charCodeAt(0).toString(16).toUpperCase());
+  const q = i < 0 ? '' : base.slice(i + 1);
+  return `${i < 0 ? base : base.slice(0, i)}?${q ? q + '&' : ''}continue=${enc}`;
+}

@@ -1,0 +1,75 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { CoreError } from '../../core/errors.js';
+
+/** simple-auth's v1 envelope: `{"error":true,"message","reason"}`. */
+export class SimpleError extends Error {
+  constructor(
+    public readonly status: number,
+    public readonly reason: string,
+    message: string = reason,
+    public readonly opts: { retryAfter?: number; cause?: boolean } = {},
+  ) {
+    super(message);
+  }
+}
+export const simpleFail = (status: number, reason: string, message?: string, opts?: SimpleError['opts']): never => {
+  throw new SimpleError(status, reason, message, opts);
+};
+
+/** echo's own HTTP errors (CSRF, 404, 405) in production mode: `{"message"}` only. */
+export class EchoError extends Error {
+  constructor(
+    public readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Core failures in simple-auth's reason codes. */
+const CORE: Partial<Record<CoreError['code'], [number, string]>> = {
+  invalid_credentials: [401, 'invalid-credentials'],
+  missing_credentials: [400, 'bad-request'],
+  totp_missing: [401, 'totp-missing'],
+  totp_failed: [401, 'totp-failed'],
+  stipulations: [401, 'unsatisfied-stipulations'],
+  user_inactive: [401, 'inactive-account'],
+  invalid_input: [400, 'bad-request'],
+  token_invalid: [401, 'invalid-token'],
+  token_expired: [401, 'expired'],
+  password_incorrect: [401, 'invalid-credentials'],
+};
+
+export function toSimpleError(e: CoreError): SimpleError {
+  if (e.code === 'locked') return new SimpleError(429, 'too-many-requests', 'Too many failed attempts, try again later', { retryAfter: e.detail.retryAfter });
+  const m = CORE[e.code];
+  return m ? new SimpleError(m[0], m[1], m[1] === 'bad-request' || e.message === e.code ? e.message : m[1]) : new SimpleError(400, 'no-code', e.message);
+}
+
+/** Bind and validation failures as the original reports them: 400 `bad-request`. */
+export function bindError(fe: FastifyError): SimpleError | undefined {
+  if (fe.validation) {
+    const v = fe.validation[0];
+    const field = v ? (v.keyword === 'required' ? String((v.params as { missingProperty?: string }).missingProperty) : v.instancePath.slice(1) || fe.validationContext) : 'body';
+    return new SimpleError(400, 'bad-request', `Field validation for '${field}' failed: ${v?.message ?? 'invalid'}`);
+  }
+  if (fe.statusCode === 415) return new SimpleError(400, 'bad-request', 'code=415, message=Unsupported Media Type');
+  if (fe.statusCode === 413) return new SimpleError(413, 'bad-request', 'code=413, message=Request Entity Too Large');
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new SimpleError(400, 'bad-request', `code=400, message=${fe.message}`);
+  return undefined;
+}
+
+export function simpleErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof EchoError) return reply.code(err.status).send({ message: err.message });
+  let e: SimpleError | undefined;
+  if (err instanceof SimpleError) e = err;
+  else if (err instanceof CoreError) e = toSimpleError(err);
+  else e = bindError(err as FastifyError);
+  if (!e) {
+    req.log.error({ err }, 'unhandled error');
+    e = new SimpleError(500, 'internal-error', 'internal error');
+  }
+  if (e.opts.retryAfter) reply.header('retry-after', String(e.opts.retryAfter));
+  const body = e.opts.cause ? { cause: null, error: true, message: e.message, reason: e.reason } : { error: true, message: e.message, reason: e.reason };
+  return reply.code(e.status).send(body);
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../core/index.js';
+import { simpleErrorHandler } from './errors.js';
+import { accountRoutes } from './account-routes.js';
+import { localRoutes } from './local-routes.js';
+import { authRoutes } from './auth-routes.js';
+import { oauth2Routes } from './oauth2-routes.js';
+import { rootRoutes } from './root-routes.js';
+import { EchoError } from './errors.js';
+import { privateAuth, publicAuth, type Caller } from './http.js';
+import type { Config } from '../../config.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** simple-auth's middleware chain of the route: `public` (CSRF or SharedKey) or `private` (session or SharedKey + account). */
+    simpleAuth?: 'public' | 'private';
+    /** Settings that must all be on for the route to exist (the original mounts it only then). */
+    simpleWhen?: (keyof Config)[];
+  }
+  interface FastifyRequest {
+    simpleCaller?: Caller;
+  }
+}
+
+/** Form bodies are accepted where the original has form tags (token, token_info, simple, onetime). */
+export function formParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+}
+
+/** The zix99/simple-auth dialect: `/api/v1/*`, plus `/`, `/oauth2`, `/onetime` at the root. */
+export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) {
+  await app.register(
+    async (v1) => {
+      formParser(v1);
+      v1.setErrorHandler(simpleErrorHandler);
+      v1.setNotFoundHandler((_req, reply) => reply.code(404).send({ message: 'Not Found' }));
+      // The original's middleware runs before binding: a disabled route is 404, then CSRF / auth, then the body.
+      v1.addHook('preValidation', async (req, reply) => {
+        const cfg = req.routeOptions.config;
+        if (cfg.simpleWhen?.some((k) => !opts.core.config[k])) throw new EchoError(404, 'Not Found');
+        if (req.body === undefined || req.body === null) req.body = {};
+        if (cfg.simpleAuth === 'public') publicAuth(opts.core, req, reply);
+        else if (cfg.simpleAuth === 'private') req.simpleCaller = await privateAuth(opts.core, req, reply);
+      });
+      accountRoutes(v1, opts.core);
+      localRoutes(v1, opts.core);
+      authRoutes(v1, opts.core);
+      await v1.register(async (o) => oauth2Routes(o, opts.core));
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(async (root) => rootRoutes(root, opts.core));
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../core/index.js';
+import { rawQuery } from '../request-info.js';
+import { checkCsrf, csrfTokenOf } from './http.js';
+import { loginPage } from './login-page.js';
+
+/** The entry points simple-auth serves beside its API. */
+export function rootRoutes(app: FastifyInstance, core: Core) {
+  app.get('/onetime', { schema: { tags: ['simple'], summary: 'One-time link entry: 307 to /api/v1/auth/onetime', response: { 307: { type: 'null' } } } }, async (req, reply) => {
+    const q = rawQuery(req);
+    return reply.code(307).header('location', `/api/v1/auth/onetime${q ? '?' + q : ''}`).send();
+  });
+  app.get('/oauth2', { schema: { tags: ['simple'], summary: 'OAuth2 authorize entry: 307 to the grant page /#/oauth2', response: { 307: { type: 'null' } } } }, async (req, reply) => {
+    const q = new URLSearchParams(rawQuery(req)).toString();
+    return reply.code(307).header('location', `/#/oauth2${q ? '?' + q : ''}`).send();
+  });
+  app.get<{ Querystring: { continue?: string } }>('/', { schema: { hide: true } }, async (req, reply) => {
+    checkCsrf(req, reply);
+    const csrf = csrfTokenOf(req) ?? String(reply.getHeader('set-cookie')).match(/_csrf=([A-Za-z0-9]+)/)?.[1] ?? '';
+    const cont = resolveContinueUrl(core, typeof req.query.continue === 'string' ? req.query.continue : '');
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(loginPage({ csrf, company: core.config.simpleCompany, continueUrl: cont }));
+  });
+}
+
+/** The allowlist of continue URLs: `/#/oauth2…` always, else an anchored configured regex, else routeonlogin. */
+export function resolveContinueUrl(core: Core, asked: string): string {
+  if (!asked) return core.config.simpleRouteOnLogin;
+  const allowed = ['/#/oauth2.*', ...core.config.simpleAllowedContinueUrls].some((re) => {
+    try {
+      return new RegExp(`^(?:${re})$`).test(asked);
+    } catch {
+      return false;
+    }
+  });
+  return allowed ? asked : core.config.simpleRouteOnLogin;
+}
