@@ -152,8 +152,9 @@ function parsedJson(sent: Sent): unknown {
   }
 }
 
-function dialectOf(op: Op, sent: Sent): 'arc' | 'basic' {
+function dialectOf(op: Op, sent: Sent): 'arc' | 'basic' | 'simple' {
   const name = `${op.method} ${op.path}`;
+  if (op.path.startsWith('/api/v1/') || op.path === '/oauth2' || op.path === '/onetime') return 'simple';
   if (BASIC_OPS.has(name)) return 'basic';
   if (name === 'POST /auth/login') {
     const b = parsedJson(sent);
@@ -176,7 +177,14 @@ function checkResponse(op: Op, sent: Sent, res: Res): void {
   if (res.status < 400) return; // 2xx and 302 are fine
   expect(res.body, `error without a JSON body\n${ctx}`).toBeDefined();
   const error: unknown = (res.body as { error?: unknown } | undefined)?.error;
-  if (dialectOf(op, sent) === 'arc') {
+  const dialect = dialectOf(op, sent);
+  if (dialect === 'simple') {
+    const b = res.body as Record<string, unknown>;
+    const v1 = b.error === true && typeof b.message === 'string' && typeof b.reason === 'string';
+    const echo = typeof b.message === 'string' && Object.keys(b).length === 1;
+    const oauth = typeof b.error === 'string' && typeof b.error_description === 'string';
+    expect(v1 || echo || oauth, `simple envelope {error:true,message,reason} | {message} | {error,error_description} expected\n${ctx}`).toBe(true);
+  } else if (dialect === 'arc') {
     expect(isPlainObject(error), `ARC envelope {error:{statusCode,message}} expected\n${ctx}`).toBe(true);
     const e = error as Record<string, unknown>;
     expect(e.statusCode, `ARC error.statusCode\n${ctx}`).toBe(res.status);
@@ -542,6 +550,8 @@ function authorizations(pool: Pool, srv: TestServer): fc.Arbitrary<string | unde
       { weight: 1, arbitrary: ascii(MAX).map((g) => `Basic ${b64(g)}`) },
       { weight: 1, arbitrary: fc.constantFrom('Bearer', 'Bearer ', 'Basic', 'Basic !!!', 'Digest username="x"', 'Bearer\tx', 'null', '') },
       { weight: 2, arbitrary: ascii(MAX) },
+      // simple-auth's API key, right and wrong.
+      { weight: 3, arbitrary: fc.constantFrom('SharedKey super-secret', 'sharedkey super-secret', 'SharedKey wrong', 'SharedKey', 'Bearer simple-secret') },
     ),
     { nil: undefined, freq: 6 },
   );
@@ -556,6 +566,7 @@ interface RequestPlan {
   authorization?: string;
   deviceId?: string;
   userAgent?: string;
+  accountUuid?: string;
 }
 
 // ── the suite ────────────────────────────────────────────────────────────────────────────────
@@ -613,6 +624,7 @@ describe('input fuzzing of every documented operation', () => {
     if (plan.authorization !== undefined) headers.authorization = plan.authorization;
     if (plan.deviceId !== undefined) headers.device_id = plan.deviceId;
     if (plan.userAgent !== undefined) headers['user-agent'] = plan.userAgent;
+    if (plan.accountUuid !== undefined) headers['x-account-uuid'] = plan.accountUuid;
     if (plan.body.contentType !== undefined) headers['content-type'] = plan.body.contentType;
     // fetch cannot send a body with GET.
     const body = op.method === 'GET' ? undefined : plan.body.body;
@@ -623,7 +635,19 @@ describe('input fuzzing of every documented operation', () => {
 
   let ops: Op[] = [];
   beforeAll(async () => {
-    srv = await startServer({ loginMaxFailures: 1_000_000 });
+    srv = await startServer({
+      loginMaxFailures: 1_000_000,
+      // Every simple-auth route mounted, SharedKey on, so the fuzz reaches their handlers.
+      apiExternal: true,
+      apiSharedSecret: 'super-secret',
+      vouchEnabled: true,
+      vouchUserHeader: 'X-User-Id',
+      simpleAuthEnabled: true,
+      simpleAuthSecret: 'simple-secret',
+      simpleTwoFactorEnabled: true,
+      simpleOnetimeAllowForgotPassword: true,
+      oauth2AllowCredentials: true,
+    });
     request = client(srv.url);
     webId = (await arcFixture(srv.core)).web.id;
     await refreshPool();
@@ -657,6 +681,7 @@ describe('input fuzzing of every documented operation', () => {
           authorization: authorizations(pool, srv),
           deviceId: deviceIds,
           userAgent: fc.option(ascii(200), { nil: undefined, freq: 3 }),
+          accountUuid: fc.option(fc.oneof({ weight: 4, arbitrary: fc.constant(String(pool.claims.id)) }, { weight: 1, arbitrary: ascii(80) }), { nil: undefined, freq: 2 }),
         },
         { requiredKeys: ['id', 'query', 'body'] },
       );

@@ -206,3 +206,56 @@ describe('OpenAPI document covers the ARC and basic specs', () => {
     }
   });
 });
+
+/** The simple-auth spec is plain text: `METHOD /path`, then `name: type` / `in query|path` pairs and a Request Example. */
+function parseSimpleSpec(): { method: string; path: string; bodyKeys: string[]; hasBody: boolean; params: { name: string; in: string }[] }[] {
+  const text = readFileSync(`${SPECS}/simple-auth-api.txt`, 'utf8');
+  const heads = [...text.matchAll(/^(GET|POST|PUT|PATCH|DELETE) (\/\S*)$/gm)];
+  return heads.map((m, i) => {
+    const section = text.slice(m.index, heads[i + 1]?.index ?? text.length);
+    const example = /Request Example\n(\{[\s\S]*?\n\})/.exec(section);
+    return {
+      method: m[1]!,
+      path: `/api/v1${m[2]!}`,
+      hasBody: example !== null,
+      bodyKeys: example ? Object.keys(JSON.parse(example[1]!) as Record<string, unknown>) : [],
+      params: [...section.matchAll(/^(\w+): \w+\nin (query|path)$/gm)].map((p) => ({ name: p[1]!, in: p[2]! })),
+    };
+  });
+}
+
+describe('OpenAPI document covers the simple-auth spec', () => {
+  const SIMPLE = parseSimpleSpec();
+  let srv: TestServer;
+  let doc: OpenApiDoc;
+  beforeAll(async () => {
+    srv = await startServer();
+    doc = (await client(srv.url)('GET', '/openapi.json')).body as OpenApiDoc;
+  });
+  afterAll(async () => {
+    await srv?.close();
+  });
+
+  it('parses every operation of the spec', () => {
+    expect(SIMPLE).toHaveLength(23);
+    expect(SIMPLE.find((o) => o.method === 'DELETE' && o.path === '/api/v1/auth/oauth2/token')?.params).toEqual([
+      { name: 'client_id', in: 'query' },
+      { name: 'token', in: 'query' },
+    ]);
+    expect(SIMPLE.find((o) => o.method === 'POST' && o.path === '/api/v1/auth/session')?.bodyKeys).toEqual(['password', 'totp', 'username']);
+  });
+
+  it.each(SIMPLE.map((o) => [`${o.method} ${o.path}`, o] as const))('documents %s', (_name, op) => {
+    const operation = doc.paths[op.path]?.[op.method.toLowerCase()];
+    expect(operation, `${op.method} ${op.path} missing from /openapi.json`).toBeDefined();
+    if (op.hasBody) {
+      const content = operation!.requestBody?.content ?? {};
+      const schema = Object.values(content)[0]?.schema;
+      const props = Object.keys((schema?.properties ?? {}) as Record<string, unknown>);
+      for (const k of op.bodyKeys) expect(props, `body property ${k}`).toContain(k);
+    }
+    const documented = operation!.parameters ?? [];
+    for (const p of op.params) expect(documented.find((x) => x.name === p.name && x.in === p.in), `${p.in} parameter ${p.name}`).toBeDefined();
+    expect(Object.keys(operation!.responses ?? {}).some((s) => /^[23]\d\d$/.test(s)), 'no success response documented').toBe(true);
+  });
+});
