@@ -1,0 +1,637 @@
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ConfigError, type Config } from '../config.js';
+import type { Database } from '../store/schema.js';
+import type { UserRow } from '../store/users.js';
+import { oauthTokensRepo, type OauthTokenRow, type OauthTokenType } from '../store/oauth-tokens.js';
+import { oauthClientsRepo, type OauthClientFields, type OauthClientRow } from '../store/oauth-clients.js';
+import { safeEqual, sha256, type SecretBox } from './crypto.js';
+import { CoreError } from './errors.js';
+import { signingKey, signJwt, type SigningKey } from './jwt.js';
+import type { LoginThrottle } from './throttle.js';
+import type { AuditLog } from './audit.js';
+import { STATUS } from './permissions.js';
+
+/**
+ * An OAuth2 error as simple-auth reports it: `{"error","error_description"}`, HTTP 400.
+ * `counted` errors are guesses (a wrong client secret, a wrong code) and count in the login
+ * throttle, which keeps CoreError code `invalid_credentials` for those.
+ */
+export class OAuthError extends CoreError {
+  constructor(
+    public readonly error: string,
+    public readonly description: string,
+    counted = false,
+    public readonly status = 400,
+  ) {
+    super(counted ? 'invalid_credentials' : 'invalid_input', description);
+  }
+}
+const oauthFail = (error: string, description: string, counted = false): never => {
+  throw new OAuthError(error, description, counted);
+};
+
+/** The per-client settings (simple-auth `authenticators.oauth2.settings`). */
+export interface OAuth2Settings {
+  codeexpiresseconds: number;
+  tokenexpiresseconds: number;
+  codelength: number;
+  allowautogrant: boolean;
+  reusetoken: boolean;
+  allowcredentials: boolean;
+  issuer: string;
+  issuerefreshtoken: boolean;
+  revokeoldtokens: boolean;
+}
+const SETTING_KIND: Record<keyof OAuth2Settings, 'int' | 'bool' | 'string'> = {
+  codeexpiresseconds: 'int',
+  tokenexpiresseconds: 'int',
+  codelength: 'int',
+  allowautogrant: 'bool',
+  reusetoken: 'bool',
+  allowcredentials: 'bool',
+  issuer: 'string',
+  issuerefreshtoken: 'bool',
+  revokeoldtokens: 'bool',
+};
+
+export interface OAuth2Client {
+  id: number;
+  clientId: string;
+  name: string;
+  author: string;
+  authorUrl: string;
+  redirectUris: string[];
+  scopes: string[];
+  publicClient: boolean;
+  source: string | null;
+  oidcAlg: string | null;
+  overrides: Partial<OAuth2Settings>;
+  settings: OAuth2Settings;
+}
+
+/** What creates an OAuth2 client (config file or CLI). */
+export interface OAuth2ClientInput {
+  clientId: string;
+  secret: string;
+  name: string;
+  author?: string;
+  authorUrl?: string;
+  redirectUris: string[];
+  scopes: string[];
+  publicClient?: boolean;
+  oidc?: { signingMethod: string; signingKey: string };
+  overrides?: Partial<OAuth2Settings>;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in?: number;
+  refresh_token?: string;
+  id_token?: string;
+  scope?: string;
+}
+
+export type Introspection =
+  | { active: false }
+  | { active: true; scope?: string; client_id: string; token_type: string; iat: number; exp: number; sub: string; aud: string; iss?: string; email?: string; username?: string };
+
+/** Scopes: lower-cased, split on whitespace, duplicates dropped. */
+export const parseScopes = (s: string | undefined | null): string[] => [...new Set((s ?? '').toLowerCase().split(/\s+/).filter(Boolean))];
+const containsAll = (have: string[], want: string[]) => want.every((w) => have.includes(w));
+/** Set equality (simple-auth `Matches`). */
+const matches = (a: string[], b: string[]) => containsAll(a, b) && containsAll(b, a);
+
+const PKCE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+const HUNDRED_YEARS_MS = 100 * 365.25 * 86_400_000;
+
+/** Validates one client of the configuration file (simple-auth's strict YAML decode); throws with a clear message. */
+export function parseConfigClient(clientId: string, raw: unknown): OAuth2ClientInput {
+  const where = `oauth2Clients.${clientId}`;
+  const bad = (msg: string): never => {
+    throw new ConfigError(`${where}: ${msg}`);
+  };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) bad('must be an object');
+  const o = raw as Record<string, unknown>;
+  const str = (k: string, def = ''): string => {
+    const v = o[k];
+    if (v === undefined || v === null) return def;
+    if (typeof v !== 'string') bad(`${k} must be a string`);
+    return v as string;
+  };
+  const strList = (k: string): string[] => {
+    const v = o[k];
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) bad(`${k} must be a list of strings`);
+    return v as string[];
+  };
+  const overrides: Partial<OAuth2Settings> = {};
+  const known = new Set(['secret', 'name', 'author', 'authorurl', 'redirecturi', 'redirecturis', 'scopes', 'public', 'oidc', ...Object.keys(SETTING_KIND)]);
+  for (const k of Object.keys(o)) if (!known.has(k)) bad(`unknown key ${k}`);
+  for (const [k, kind] of Object.entries(SETTING_KIND) as [keyof OAuth2Settings, string][]) {
+    const v = o[k];
+    if (v === undefined) continue;
+    if (kind === 'int' && (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || (k === 'codelength' && v > 64))) bad(`${k} must be a positive whole number`);
+    if (kind === 'bool' && typeof v !== 'boolean') bad(`${k} must be true or false`);
+    if (kind === 'string' && typeof v !== 'string') bad(`${k} must be a string`);
+    (overrides as Record<string, unknown>)[k] = v;
+  }
+  if (o.public !== undefined && typeof o.public !== 'boolean') bad('public must be true or false');
+  let oidc: OAuth2ClientInput['oidc'];
+  if (o.oidc !== undefined && o.oidc !== null) {
+    const d = o.oidc as Record<string, unknown>;
+    if (typeof d !== 'object' || Array.isArray(d)) bad('oidc must be an object');
+    for (const k of Object.keys(d)) if (k !== 'signingmethod' && k !== 'signingkey') bad(`unknown key oidc.${k}`);
+    if (typeof d.signingmethod !== 'string' || typeof d.signingkey !== 'string' || !d.signingkey) bad('oidc needs signingmethod and signingkey');
+    oidc = { signingMethod: d.signingmethod as string, signingKey: d.signingkey as string };
+    try {
+      signingKey(oidc.signingMethod, oidc.signingKey);
+    } catch (e) {
+      bad(`oidc: ${(e as Error).message}`);
+    }
+  }
+  const redirectUris = [...new Set([str('redirecturi'), ...strList('redirecturis')].filter(Boolean))];
+  return {
+    clientId,
+    secret: str('secret'),
+    name: str('name'),
+    author: str('author'),
+    authorUrl: str('authorurl'),
+    redirectUris,
+    scopes: parseScopes(strList('scopes').join(' ')),
+    publicClient: o.public === true,
+    oidc,
+    overrides,
+  };
+}
+
+export interface OAuth2Deps {
+  config: Config;
+  db: Kysely<Database>;
+  box: SecretBox;
+  throttle: LoginThrottle;
+  audit: AuditLog;
+  accounts: {
+    byId(id: number): Promise<UserRow | undefined>;
+    authenticate(opts: {
+      login: string;
+      by: 'either';
+      password: string;
+      ip?: string;
+      totp?: string | null;
+      checkStipulations?: boolean;
+      precheck?: (user: UserRow) => void;
+    }): Promise<UserRow>;
+  };
+}
+
+/** The OAuth2 authorization server of simple-auth (§6): clients, codes, tokens, introspection. */
+export function oauth2Server(d: OAuth2Deps) {
+  const tokens = oauthTokensRepo(d.db);
+  const clientsRepo = oauthClientsRepo(d.db);
+  const c = d.config;
+  const defaults = (): OAuth2Settings => ({
+    codeexpiresseconds: c.oauth2CodeExpiresSeconds,
+    tokenexpiresseconds: c.oauth2TokenExpiresSeconds,
+    codelength: c.oauth2CodeLength,
+    allowautogrant: c.oauth2AllowAutoGrant,
+    reusetoken: c.oauth2ReuseToken,
+    allowcredentials: c.oauth2AllowCredentials,
+    issuer: c.oauth2Issuer,
+    issuerefreshtoken: c.oauth2IssueRefreshToken,
+    revokeoldtokens: c.oauth2RevokeOldTokens,
+  });
+  // Validated now, so that a bad client stops the server at startup.
+  const configClients = Object.entries(c.oauth2Clients ?? {}).map(([id, raw]) => parseConfigClient(id, raw));
+
+  const view = (r: OauthClientRow): OAuth2Client => {
+    let overrides: Partial<OAuth2Settings> = {};
+    try {
+      overrides = r.oauth_settings ? (JSON.parse(r.oauth_settings) as Partial<OAuth2Settings>) : {};
+    } catch {
+      overrides = {};
+    }
+    let redirectUris: string[] = [];
+    try {
+      redirectUris = r.redirect_uris ? (JSON.parse(r.redirect_uris) as string[]) : [];
+    } catch {
+      redirectUris = [];
+    }
+    return {
+      id: r.id,
+      clientId: r.client_id,
+      name: r.name ?? '',
+      author: r.author ?? '',
+      authorUrl: r.author_url ?? '',
+      redirectUris,
+      scopes: parseScopes(r.scopes),
+      publicClient: r.public_client === 1,
+      source: r.source,
+      oidcAlg: r.oidc_alg,
+      overrides,
+      settings: { ...defaults(), ...overrides },
+    };
+  };
+
+  const keys = new Map<number, { sealed: string; key: SigningKey }>();
+  const oidcKey = (r: OauthClientRow): SigningKey | undefined => {
+    if (!r.oidc_alg || !r.oidc_key_enc) return undefined;
+    const hit = keys.get(r.id);
+    if (hit && hit.sealed === r.oidc_key_enc) return hit.key;
+    const key = signingKey(r.oidc_alg, d.box.open(r.oidc_key_enc));
+    keys.set(r.id, { sealed: r.oidc_key_enc, key });
+    return key;
+  };
+
+  const fieldsOf = (i: OAuth2ClientInput, source: string | null): OauthClientFields => {
+    const s = { ...defaults(), ...(i.overrides ?? {}) };
+    if (i.oidc) signingKey(i.oidc.signingMethod, i.oidc.signingKey);
+    return {
+      client_id: i.clientId,
+      client_secret_enc: d.box.seal(i.secret),
+      secret_enc: d.box.seal(randomBytes(32).toString('base64url')),
+      name: i.name,
+      author: i.author ?? '',
+      author_url: i.authorUrl ?? '',
+      redirect_uris: JSON.stringify(i.redirectUris),
+      scopes: parseScopes(i.scopes.join(' ')).join(' '),
+      oauth_settings: JSON.stringify(i.overrides ?? {}),
+      oidc_alg: i.oidc ? i.oidc.signingMethod.toUpperCase() : null,
+      oidc_key_enc: i.oidc ? d.box.seal(i.oidc.signingKey) : null,
+      source,
+      public_client: i.publicClient ? 1 : 0,
+      access_token_expiration: s.tokenexpiresseconds,
+      refresh_token_expiration: Math.floor(HUNDRED_YEARS_MS / 1000),
+      auth_code_expiration: s.codeexpiresseconds,
+    };
+  };
+
+  let synced: Promise<void> | undefined;
+  /** Writes the configuration's clients into `clients` (source 'config'); removes those no longer configured. */
+  async function doSync(): Promise<void> {
+    const now = Date.now();
+    const seen = new Set<string>();
+    for (const i of configClients) {
+      seen.add(i.clientId);
+      const row = await clientsRepo.anyByClientId(i.clientId);
+      if (row && row.source !== 'config') throw new Error(`oauth2Clients.${i.clientId}: a client with this client_id already exists in the database (not from the configuration)`);
+      if (row) await clientsRepo.update(row.id, fieldsOf(i, 'config'), now);
+      else await clientsRepo.insert(fieldsOf(i, 'config'), now);
+    }
+    for (const row of await clientsRepo.listFromConfig()) {
+      if (seen.has(row.client_id)) continue;
+      await clientsRepo.softDelete(row.id, now, 'config');
+      await tokens.revokeClient(row.id, now);
+    }
+  }
+  const ready = (): Promise<void> => {
+    synced ??= doSync().catch((e: unknown) => {
+      synced = undefined;
+      throw e;
+    });
+    return synced;
+  };
+
+  async function clientRow(clientId: string): Promise<OauthClientRow | undefined> {
+    await ready();
+    if (!clientId || clientId.length > 256) return undefined;
+    return clientsRepo.byClientId(clientId);
+  }
+
+  const secretOk = (r: OauthClientRow, secret: string | undefined): boolean => safeEqual(secret ?? '', d.box.open(r.client_secret_enc));
+
+  /** Checks a client secret under the throttle: a wrong one counts as a failed login of the client. */
+  async function checkSecret(r: OauthClientRow, secret: string | undefined, ip: string | undefined, error: string, description: string): Promise<void> {
+    if (r.public_client === 1) return;
+    await d.throttle.attempt(`oauth2-client:${r.client_id}`, ip, async () => {
+      if (!secretOk(r, secret)) oauthFail(error, description, true);
+    });
+  }
+
+  async function audit(userId: number, type: OauthTokenType, ip: string | undefined) {
+    await d.audit.record({ userId, module: 'auth:oauth2', level: 'info', message: `Issued OAuth2 ${type}`, ip: ip ?? null });
+  }
+
+  /** Stores a new token of `type` (UUIDv4, or numeric code) and audits it; returns the plain value. */
+  async function create(type: OauthTokenType, client: OAuth2Client, userId: number, scopes: string[], expiresMs: number, ip: string | undefined, data?: Record<string, unknown>): Promise<{ token: string; row: OauthTokenRow }> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const now = Date.now();
+      let token: string;
+      if (type === 'code') {
+        token = '';
+        for (let i = 0; i < client.settings.codelength; i++) token += String(randomInt(10));
+      } else token = randomUUID();
+      const hash = sha256(token);
+      const row = await tokens.insert({
+        hash,
+        token_enc: type === 'code' ? null : d.box.seal(token),
+        short: token.slice(0, 5),
+        type,
+        client_id: client.id,
+        user_id: userId,
+        scope: scopes.join(' '),
+        data: data ? JSON.stringify(data) : null,
+        created_at: now,
+        expires_at: now + expiresMs,
+      });
+      if (row) {
+        await audit(userId, type, ip);
+        return { token, row };
+      }
+      // A short code may meet an old one: a dead row gives its hash up, a live one means draw again.
+      const old = await tokens.byHashAny(hash);
+      if (old) await tokens.purgeDead(old.id, now);
+    }
+    throw new Error('could not allocate a unique OAuth2 token');
+  }
+
+  function idToken(r: OauthClientRow, client: OAuth2Client, user: UserRow, scopes: string[]): string | undefined {
+    const key = oidcKey(r);
+    if (!key) return undefined;
+    const claims: Record<string, unknown> = {
+      aud: client.clientId,
+      exp: Math.floor(Date.now() / 1000) + client.settings.tokenexpiresseconds,
+      iss: client.settings.issuer,
+      sub: user.uuid,
+    };
+    if (scopes.includes('email') && user.email) claims.email = user.email;
+    if (scopes.includes('username')) claims.name = user.name ?? user.username;
+    return signJwt(claims, key);
+  }
+
+  const tokenOf = (row: OauthTokenRow): string | undefined => {
+    if (!row.token_enc) return undefined;
+    try {
+      return d.box.open(row.token_enc);
+    } catch {
+      return undefined;
+    }
+  };
+
+  /** simple-auth issueToken: id_token, reuse, revoke-old, new access (+refresh) token. */
+  async function issueToken(r: OauthClientRow, client: OAuth2Client, user: UserRow, scopes: string[], ip: string | undefined): Promise<TokenResponse> {
+    const s = client.settings;
+    const id_token = idToken(r, client, user, scopes);
+    const scope = scopes.length ? scopes.join(' ') : undefined;
+    const now = Date.now();
+    if (s.reusetoken) {
+      const live = await tokens.forClientUser(client.id, user.id, now);
+      const access = live.find((t) => t.type === 'access_token' && matches(parseScopes(t.scope), scopes) && tokenOf(t));
+      const refresh = s.issuerefreshtoken ? live.find((t) => t.type === 'refresh_token' && tokenOf(t)) : undefined;
+      if (access && (!s.issuerefreshtoken || refresh)) {
+        const out: TokenResponse = { access_token: tokenOf(access) as string, token_type: 'Bearer' };
+        const left = Math.floor((Number(access.expires_at) - now) / 1000);
+        if (left > 0) out.expires_in = left;
+        if (refresh) out.refresh_token = tokenOf(refresh);
+        if (id_token) out.id_token = id_token;
+        if (scope) out.scope = scope;
+        return out;
+      }
+    }
+    if (s.revokeoldtokens) await tokens.revoke(client.id, user.id, now);
+    const access = await create('access_token', client, user.id, scopes, s.tokenexpiresseconds * 1000, ip);
+    const out: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: s.tokenexpiresseconds };
+    if (s.issuerefreshtoken) out.refresh_token = (await create('refresh_token', client, user.id, scopes, HUNDRED_YEARS_MS, ip)).token;
+    if (id_token) out.id_token = id_token;
+    if (scope) out.scope = scope;
+    return out;
+  }
+
+  const isInactive = (u: UserRow) => u.status === STATUS.inactive || u.status === STATUS.rejected || u.deleted_at !== null;
+
+  return {
+    /** Validated configuration clients (for tests and the CLI). */
+    configClients,
+    /** Writes configured clients to the database; runs lazily on first use, callable at startup. */
+    sync: ready,
+
+    /** Client info (§6.2): undefined when unknown. */
+    async clientInfo(clientId: string): Promise<OAuth2Client | undefined> {
+      const r = await clientRow(clientId);
+      return r ? view(r) : undefined;
+    },
+
+    async listClients(): Promise<OAuth2Client[]> {
+      await ready();
+      return (await clientsRepo.list()).map(view);
+    },
+
+    /** Creates a database (CLI) OAuth2 client. */
+    async createClient(i: OAuth2ClientInput): Promise<OAuth2Client> {
+      await ready();
+      if (!i.clientId) throw new CoreError('invalid_input', 'client_id is required');
+      if (await clientsRepo.anyByClientId(i.clientId)) throw new CoreError('taken', `client_id ${i.clientId} already exists`);
+      for (const [k, v] of Object.entries(i.overrides ?? {})) {
+        if (!(k in SETTING_KIND)) throw new CoreError('invalid_input', `unknown setting ${k}`);
+        void v;
+      }
+      try {
+        return view(await clientsRepo.insert(fieldsOf(i, null), Date.now()));
+      } catch (e) {
+        if (e instanceof Error && /signing|PEM|RSA/.test(e.message)) throw new CoreError('invalid_input', e.message);
+        throw e;
+      }
+    },
+
+    /** Removes a database OAuth2 client and its tokens; configured clients are changed in the configuration. */
+    async deleteClient(clientId: string, by = 'cli'): Promise<boolean> {
+      const r = await clientRow(clientId);
+      if (!r) return false;
+      if (r.source === 'config') throw new CoreError('forbidden', `client ${clientId} is defined in the configuration; remove it there`);
+      const now = Date.now();
+      await clientsRepo.softDelete(r.id, now, by);
+      await tokens.revokeClient(r.id, now);
+      return true;
+    },
+
+    /** POST /auth/oauth2/grant (§6.3), after the caller is authenticated. */
+    async grant(
+      user: UserRow,
+      req: { clientId: string; responseType: string; redirectUri: string; scope?: string; state?: string; auto?: boolean; codeChallenge?: string; codeChallengeMethod?: string },
+      ip?: string,
+    ): Promise<{ code: string; state?: string }> {
+      if (req.responseType !== 'code') oauthFail('invalid_request', 'Expected response_type to be code');
+      const r = await clientRow(req.clientId);
+      if (!r) return oauthFail('invalid_client', `Unknown client id ${req.clientId}`);
+      const client = view(r);
+      if (!client.redirectUris.includes(req.redirectUri)) oauthFail('invalid_request', 'Unknown redirect URI');
+      if (isInactive(user)) oauthFail('invalid_request', 'No session');
+      const scopes = parseScopes(req.scope);
+      if (!containsAll(client.scopes, scopes)) oauthFail('invalid_scope', 'Invalid scopes');
+      const data: Record<string, unknown> = { redirect_uri: req.redirectUri };
+      if (req.codeChallenge || req.codeChallengeMethod) {
+        if ((req.codeChallengeMethod ?? '') !== 'S256') oauthFail('invalid_request', 'code_challenge_method must be S256');
+        if (!req.codeChallenge || !PKCE_VERIFIER.test(req.codeChallenge)) oauthFail('invalid_request', 'Invalid code_challenge');
+        data.code_challenge = req.codeChallenge;
+        data.code_challenge_method = 'S256';
+      } else if (client.publicClient) oauthFail('invalid_request', 'code_challenge is required for public clients');
+      if (req.auto) {
+        if (!client.settings.allowautogrant) oauthFail('invalid_request', 'Auto granting not allowed');
+        const live = await tokens.forClientUser(client.id, user.id, Date.now());
+        if (!live.some((t) => t.type === 'access_token' && matches(parseScopes(t.scope), scopes))) oauthFail('invalid_grant', 'no existing token');
+      }
+      const { token } = await create('code', client, user.id, scopes, client.settings.codeexpiresseconds * 1000, ip, data);
+      return req.state ? { code: token, state: req.state } : { code: token };
+    },
+
+    /** POST /auth/oauth2/token (§6.4). */
+    async token(
+      req: {
+        grantType: string;
+        clientId: string;
+        clientSecret?: string;
+        code?: string;
+        redirectUri?: string;
+        codeVerifier?: string;
+        username?: string;
+        password?: string;
+        totp?: string;
+        scope?: string;
+        refreshToken?: string;
+      },
+      ip?: string,
+    ): Promise<TokenResponse> {
+      const r = await clientRow(req.clientId);
+      if (!r) return oauthFail('invalid_client', 'Invalid client id');
+      const client = view(r);
+      const now = Date.now();
+      switch (req.grantType) {
+        case 'authorization_code': {
+          if (!client.redirectUris.includes(req.redirectUri ?? '')) oauthFail('unauthorized_client', 'Invalid redirect_uri');
+          await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
+          const code = req.code ?? '';
+          const row = await d.throttle.attempt(`oauth2-code:${client.clientId}`, ip, async () => {
+            const t = code && code.length <= 256 ? await tokens.byHash(sha256(code)) : undefined;
+            if (!t || t.type !== 'code' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
+            return t;
+          });
+          if (Number(row.expires_at) <= now) oauthFail('server_error', 'expired token');
+          if (!(await tokens.consume(row.id, now))) oauthFail('server_error', 'record not found');
+          let data: { redirect_uri?: string; code_challenge?: string } = {};
+          try {
+            data = row.data ? (JSON.parse(row.data) as typeof data) : {};
+          } catch {
+            data = {};
+          }
+          if (data.redirect_uri !== undefined && data.redirect_uri !== req.redirectUri) oauthFail('invalid_grant', 'redirect_uri does not match the authorization request');
+          if (data.code_challenge) {
+            const v = req.codeVerifier ?? '';
+            if (!PKCE_VERIFIER.test(v) || createHash('sha256').update(v).digest('base64url') !== data.code_challenge) oauthFail('invalid_grant', 'Invalid code_verifier');
+          } else if (client.publicClient) oauthFail('invalid_grant', 'code_verifier required');
+          const user = await d.accounts.byId(row.user_id);
+          if (!user || isInactive(user)) return oauthFail('server_error', 'inactive account');
+          return issueToken(r, client, user, parseScopes(row.scope), ip);
+        }
+        case 'password': {
+          const scopes = parseScopes(req.scope);
+          if (!containsAll(client.scopes, scopes)) oauthFail('invalid_scope', 'Invald scopes');
+          if (!client.settings.allowcredentials) oauthFail('invalid_request', 'trading credentials for token is disabled');
+          await checkSecret(r, req.clientSecret, ip, 'invalid_request', 'invalid secret');
+          let user: UserRow;
+          try {
+            user = await d.accounts.authenticate({
+              login: req.username ?? '',
+              by: 'either',
+              password: req.password ?? '',
+              ip,
+              totp: req.totp ?? '',
+              checkStipulations: true,
+              precheck: (u) => {
+                if (u.status === STATUS.inactive || u.status === STATUS.rejected) throw new CoreError('user_inactive', 'inactive-account');
+              },
+            });
+          } catch (e) {
+            if (e instanceof CoreError && e.code !== 'locked') return oauthFail('invalid_request', reasonOf(e));
+            throw e;
+          }
+          return issueToken(r, client, user, scopes, ip);
+        }
+        case 'refresh_token': {
+          await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
+          const rt = req.refreshToken ?? '';
+          const row = await d.throttle.attempt(`oauth2-code:${client.clientId}`, ip, async () => {
+            const t = rt && rt.length <= 256 ? await tokens.byHash(sha256(rt)) : undefined;
+            if (!t || t.type !== 'refresh_token' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
+            return t;
+          });
+          if (Number(row.expires_at) <= now) oauthFail('server_error', 'expired token');
+          const user = await d.accounts.byId(row.user_id);
+          if (!user || isInactive(user)) return oauthFail('server_error', 'inactive account');
+          if (client.settings.revokeoldtokens) await tokens.revoke(client.id, user.id, now, { keepRefresh: true });
+          const s = client.settings;
+          const access = await create('access_token', client, user.id, parseScopes(row.scope), s.tokenexpiresseconds * 1000, ip);
+          const out: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: s.tokenexpiresseconds };
+          if (row.scope) out.scope = parseScopes(row.scope).join(' ');
+          return out;
+        }
+        default:
+          return oauthFail('unsupported_grant_type', `Unknown grant type: ${req.grantType}`);
+      }
+    },
+
+    /** POST /auth/oauth2/token_info (§6.5): any token type, by value. */
+    async introspect(token: string): Promise<Introspection> {
+      await ready();
+      if (!token || token.length > 256) return { active: false };
+      const row = await tokens.activeByHash(sha256(token), Date.now());
+      if (!row) return { active: false };
+      const [r, user] = await Promise.all([clientsRepo.byId(row.client_id), d.accounts.byId(row.user_id)]);
+      if (!r || !user || user.deleted_at !== null) return { active: false };
+      const client = view(r);
+      const scopes = parseScopes(row.scope);
+      const out: Introspection = {
+        active: true,
+        client_id: client.clientId,
+        token_type: row.type,
+        iat: Math.floor(Number(row.created_at) / 1000),
+        exp: Math.floor(Number(row.expires_at) / 1000),
+        sub: user.uuid,
+        aud: client.clientId,
+      };
+      if (row.scope) out.scope = scopes.join(' ');
+      if (client.settings.issuer) out.iss = client.settings.issuer;
+      if (scopes.includes('email') && user.email) out.email = user.email;
+      if (scopes.includes('username')) out.username = user.name ?? user.username;
+      return out;
+    },
+
+    /** The account's live tokens for every client (§6.6). */
+    async listTokens(userId: number): Promise<{ client_id: string; client_name: string; short_token: string; type: string; created: string; expires: string }[]> {
+      await ready();
+      const rows = await tokens.forUser(userId, Date.now());
+      return rows.map((t) => ({
+        client_id: t.client_id,
+        client_name: t.name ?? '',
+        short_token: t.short,
+        type: t.type,
+        created: new Date(Number(t.created_at)).toISOString(),
+        expires: new Date(Number(t.expires_at)).toISOString(),
+      }));
+    },
+
+    /** DELETE /auth/oauth2/token (§6.7): one token or all of the client+account; unknown client is a no-op. */
+    async revoke(userId: number, clientId: string, token?: string): Promise<void> {
+      const r = await clientRow(clientId);
+      if (!r) return;
+      await tokens.revoke(r.id, userId, Date.now(), token ? { hash: sha256(token) } : {});
+    },
+  };
+}
+export type OAuth2Server = ReturnType<typeof oauth2Server>;
+
+/** The simple-auth reason code of a failed AssertLogin. */
+function reasonOf(e: CoreError): string {
+  switch (e.code) {
+    case 'totp_missing':
+      return 'totp-missing';
+    case 'totp_failed':
+      return 'totp-failed';
+    case 'stipulations':
+      return 'unsatisfied-stipulations';
+    case 'user_inactive':
+      return 'inactive-account';
+    default:
+      return 'invalid-credentials';
+  }
+}
