@@ -29,6 +29,22 @@ export async function openDb(url: string): Promise<Db> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Kysely prepares every statement anew (~20 µs each); one connection runs them synchronously,
+  // so a prepared statement can be reused for every query with the same SQL text.
+  const cache = new Map<string, ReturnType<typeof sqlite.prepare>>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cached = Object.assign(Object.create(sqlite) as typeof sqlite, {
+    prepare(source: string) {
+      let stmt = cache.get(source);
+      if (!stmt) {
+        if (cache.size >= 500) cache.clear();
+        stmt = prepare(source);
+        cache.set(source, stmt);
+      }
+      return stmt;
+    },
+    close: () => sqlite.close(),
+  });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   return { kind: 'sqlite', db, close: () => db.destroy() };
 }

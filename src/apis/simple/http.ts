@@ -2,9 +2,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import type { UserRow } from '../../store/users.js';
 import type { SessionSource } from '../../core/web-session.js';
+import { randomBytes } from 'node:crypto';
 import { randomAlnum, safeEqual } from '../../core/crypto.js';
 import { header } from '../request-info.js';
 import { EchoError, simpleFail } from './errors.js';
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+/** simple-auth's `X-Correlation-ID`: 12 alphanumerics, new for every response (a tracing aid, not a secret). */
+export function correlationId(): string {
+  const b = randomBytes(12);
+  let out = '';
+  for (let i = 0; i < 12; i++) out += ALNUM[(b[i] as number) % 62];
+  return out;
+}
 
 /** Cookie values by name (first one wins, as Go's Request.Cookie). */
 export function cookies(req: FastifyRequest): Map<string, string> {

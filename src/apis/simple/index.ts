@@ -7,7 +7,7 @@ import { authRoutes } from './auth-routes.js';
 import { oauth2Routes } from './oauth2-routes.js';
 import { rootRoutes } from './root-routes.js';
 import { EchoError } from './errors.js';
-import { privateAuth, publicAuth, type Caller } from './http.js';
+import { correlationId, privateAuth, publicAuth, type Caller } from './http.js';
 import type { Config } from '../../config.js';
 
 declare module 'fastify' {
@@ -33,6 +33,9 @@ export function formParser(app: FastifyInstance): void {
 export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) {
   await app.register(
     async (v1) => {
+      v1.addHook('onRequest', async (_req, reply) => {
+        reply.header('x-correlation-id', correlationId());
+      });
       formParser(v1);
       v1.setErrorHandler(simpleErrorHandler);
       v1.setNotFoundHandler((_req, reply) => reply.code(404).send({ message: 'Not Found' }));
@@ -51,5 +54,10 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
     },
     { prefix: '/api/v1' },
   );
-  await app.register(async (root) => rootRoutes(root, opts.core));
+  await app.register(async (root) => {
+    root.addHook('onRequest', async (_req, reply) => {
+      reply.header('x-correlation-id', correlationId());
+    });
+    rootRoutes(root, opts.core);
+  });
 }
