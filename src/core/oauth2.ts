@@ -262,7 +262,7 @@ export function oauth2Server(d: OAuth2Deps) {
       source,
       public_client: i.publicClient ? 1 : 0,
       access_token_expiration: s.tokenexpiresseconds,
-      refresh_token_expiration: Math.floor(HUNDRED_YEARS_MS / 1000),
+      refresh_token_expiration: 2_147_483_647, // 'integer' column; refresh tokens live 100 years
       auth_code_expiration: s.codeexpiresseconds,
     };
   };

@@ -1,0 +1,380 @@
+import { createHash } from 'node:crypto';
+import { jwtVerify } from 'jose';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { client, describeDb, startServer, type Res, type TestServer } from './support/server.js';
+import type { UserRow } from '../src/store/users.js';
+
+/**
+ * simple-auth's OAuth2 provider: the original's tests/api/v1/oauth2.js replayed in order, the
+ * oauthService unit facts, and the additions (PKCE, HTTP Basic, hashed storage).
+ */
+
+const REDIRECT = 'http://example.com/redirect';
+const CLIENTS = {
+  testid: {
+    secret: 'client-secret',
+    name: 'Test Client',
+    author: 'sa',
+    authorurl: 'http://sa.com',
+    redirecturi: REDIRECT,
+    issuerefreshtoken: true,
+    scopes: ['a', 'b', 'username'],
+    oidc: { signingmethod: 'HS256', signingkey: 'this-is-a-test-key' },
+  },
+  singleissue: {
+    secret: 'si-secret',
+    name: 'Single issue',
+    author: 'sa',
+    authorurl: 'http://sa.com',
+    redirecturi: REDIRECT,
+    scopes: ['name'],
+    issuerefreshtoken: true,
+    tokenexpiresseconds: 1,
+    reusetoken: false,
+  },
+  noreuse: {
+    secret: 'nr-secret',
+    name: 'No reuse',
+    redirecturi: REDIRECT,
+    redirecturis: ['http://other.example.com/cb'],
+    scopes: ['email', 'user'],
+    issuerefreshtoken: true,
+    reusetoken: false,
+    oidc: { signingmethod: 'HS256', signingkey: 'this-is-a-test-key' },
+  },
+  spa: { secret: '', name: 'Public SPA', redirecturi: 'http://spa.example.com/cb', scopes: ['a'], public: true },
+};
+
+let srv: TestServer;
+let req: ReturnType<typeof client>;
+let user: UserRow;
+let priv: Record<string, string>;
+
+const token = (body: Record<string, unknown>, headers?: Record<string, string>) => req('POST', '/api/v1/auth/oauth2/token', { json: body, headers });
+const info = async (t: string) => (await req('POST', '/api/v1/auth/oauth2/token_info', { json: { token: t } })).body;
+const grant = (body: Record<string, unknown>) => req('POST', '/api/v1/auth/oauth2/grant', { json: body, headers: priv });
+const listTokens = async () => (await req('GET', '/api/v1/auth/oauth2', { headers: priv })).body.tokens as { client_id: string; short_token: string; type: string; created: string; expires: string }[];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const oauthError = (r: Res, error: string) => {
+  expect(r.status).toBe(400);
+  expect(r.body.error).toBe(error);
+  expect(typeof r.body.error_description).toBe('string');
+};
+const s256 = (v: string) => createHash('sha256').update(v).digest('base64url');
+
+await describeDb('simple dialect: OAuth2 provider', () => {
+  beforeAll(async () => {
+    srv = await startServer({ apiExternal: true, apiSharedSecret: 'super-secret', oauth2AllowCredentials: true, oauth2Clients: CLIENTS });
+    req = client(srv.url);
+    user = await srv.core.accounts.create({ username: 'authtest', password: 'test-pass', email: 'tps2@example.com' });
+    priv = { authorization: 'SharedKey super-secret', 'x-account-uuid': user.uuid };
+  });
+  afterAll(async () => srv?.close());
+
+  // ---- tests/api/v1/privateSurface.js (oauth2 rows) ----
+  it('private surface: 401 without auth, 400 without payload, 200 with it', async () => {
+    for (const [m, p] of [
+      ['GET', '/api/v1/auth/oauth2'],
+      ['POST', '/api/v1/auth/oauth2/grant'],
+      ['DELETE', '/api/v1/auth/oauth2/token'],
+    ] as const) {
+      expect((await req(m, p)).status).toBe(401);
+      expect((await req(m, p, { headers: { authorization: 'SharedKey made-up', 'x-account-uuid': user.uuid } })).status).toBe(401);
+    }
+    expect((await req('GET', '/api/v1/auth/oauth2', { headers: priv })).status).toBe(200);
+    expect((await req('GET', '/api/v1/auth/oauth2/client', { headers: priv })).body).toEqual({ tokens: [] });
+    expect((await req('POST', '/api/v1/auth/oauth2/grant', { headers: priv })).status).toBe(400);
+    const del = await req('DELETE', '/api/v1/auth/oauth2/token', { headers: priv });
+    expect(del.status).toBe(400);
+    expect(del.body).toEqual({ error: 'invalid_request', error_description: 'Missing client_id' });
+    expect((await req('DELETE', '/api/v1/auth/oauth2/token?client_id=testid', { headers: priv })).body).toEqual({ success: true });
+    const g = await req('POST', `/api/v1/auth/oauth2/grant?client_id=testid&response_type=code&redirect_uri=${encodeURIComponent(REDIRECT)}`, { headers: priv });
+    expect(g.status).toBe(200);
+    expect(g.body.code).toMatch(/^\d{6}$/);
+    await req('DELETE', '/api/v1/auth/oauth2/token?client_id=testid', { headers: priv });
+  });
+
+  // ---- tests/api/v1/oauth2.js, in order ----
+  let code = '';
+  let access = '';
+  let refresh = '';
+
+  it('client info', async () => {
+    const r = await req('GET', '/api/v1/auth/oauth2/client/testid');
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ name: 'Test Client', author: 'sa', author_url: 'http://sa.com' });
+    const nf = await req('GET', '/api/v1/auth/oauth2/client/nope');
+    expect(nf.status).toBe(404);
+    expect(nf.body).toEqual({ error: 'invalid_client', error_description: 'Client id not found' });
+  });
+
+  it('auto-grant before any grant is rejected; unknown client is rejected', async () => {
+    const auto = await grant({ client_id: 'testid', response_type: 'code', redirect_uri: REDIRECT, scope: 'a', auto: true });
+    expect(auto.body).toEqual({ error: 'invalid_grant', error_description: 'no existing token' });
+    expect(auto.status).toBe(400);
+    const unk = await grant({ client_id: 'bad', response_type: 'code', redirect_uri: REDIRECT });
+    expect(unk.body).toEqual({ error: 'invalid_client', error_description: 'Unknown client id bad' });
+  });
+
+  it('grant checks in order', async () => {
+    expect((await grant({ client_id: 'bad', response_type: 'token', redirect_uri: REDIRECT })).body).toEqual({ error: 'invalid_request', error_description: 'Expected response_type to be code' });
+    expect((await grant({ client_id: 'testid', response_type: 'code', redirect_uri: 'http://evil.com' })).body).toEqual({ error: 'invalid_request', error_description: 'Unknown redirect URI' });
+    const sc = await grant({ client_id: 'testid', response_type: 'code', redirect_uri: REDIRECT, scope: 'a c' });
+    expect(sc.status).toBe(400);
+    expect(sc.body).toEqual({ error: 'invalid_scope', error_description: 'Invalid scopes' });
+  });
+
+  it('grant issues a 6-digit code and echoes state', async () => {
+    const r = await grant({ client_id: 'testid', response_type: 'code', redirect_uri: REDIRECT, scope: 'a', state: 'statetoken' });
+    expect(r.status).toBe(200);
+    expect(r.body.state).toBe('statetoken');
+    expect(r.body.code).toHaveLength(6);
+    code = r.body.code;
+    const noState = await grant({ client_id: 'testid', response_type: 'code', redirect_uri: REDIRECT, scope: 'a' });
+    expect(Object.keys(noState.body)).toEqual(['code']);
+  });
+
+  it('code exchange: unknown client rejected, then access, refresh and id tokens', async () => {
+    const bad = await token({ grant_type: 'authorization_code', client_id: 'nope', client_secret: 'client-secret', code, redirect_uri: REDIRECT });
+    oauthError(bad, 'invalid_client');
+    const r = await token({ grant_type: 'authorization_code', client_id: 'testid', client_secret: 'client-secret', code, redirect_uri: REDIRECT });
+    expect(r.status).toBe(200);
+    expect(r.body.access_token).toMatch(/^[0-9a-f-]{36}$/);
+    expect(r.body.refresh_token).toBeTruthy();
+    expect(r.body.id_token).toBeTruthy();
+    expect(r.body.token_type).toBe('Bearer');
+    expect(r.body.expires_in).toBe(21600);
+    expect(r.body.scope).toBe('a');
+    access = r.body.access_token;
+    refresh = r.body.refresh_token;
+    const { payload, protectedHeader } = await jwtVerify(r.body.id_token, new TextEncoder().encode('this-is-a-test-key'));
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload.sub).toBe(user.uuid);
+    expect(payload.aud).toBe('testid');
+    expect(payload.iss).toBe('simple-auth');
+    expect(Object.keys(payload)).toEqual(['aud', 'exp', 'iss', 'sub']);
+  });
+
+  it('the code cannot be exchanged twice', async () => {
+    const r = await token({ grant_type: 'authorization_code', client_id: 'testid', client_secret: 'client-secret', code, redirect_uri: REDIRECT });
+    oauthError(r, 'server_error');
+  });
+
+  it('token list shows the client and the short token', async () => {
+    const list = await listTokens();
+    expect(list.some((t) => t.client_id === 'testid')).toBe(true);
+    expect(list.some((t) => t.short_token === access.slice(0, 5) && t.type === 'access_token')).toBe(true);
+    const t = list[0] as { created: string; expires: string };
+    expect(new Date(t.created).toISOString()).toBe(t.created);
+  });
+
+  it('token_info of the access token, and of a fake one', async () => {
+    const i = await info(access);
+    expect(i).toMatchObject({ active: true, token_type: 'access_token', scope: 'a', sub: user.uuid, client_id: 'testid', aud: 'testid', iss: 'simple-auth' });
+    expect(typeof i.exp).toBe('number');
+    expect(typeof i.iat).toBe('number');
+    expect(i.exp - i.iat).toBe(21600);
+    const fake = await req('POST', '/api/v1/auth/oauth2/token_info', { json: { token: 'fake' } });
+    expect(fake.status).toBe(200);
+    expect(fake.body).toEqual({ active: false });
+    oauthError(await req('POST', '/api/v1/auth/oauth2/token_info', { json: {} }), 'invalid_request');
+    // form and query work too
+    expect((await req('POST', '/api/v1/auth/oauth2/token_info', { form: { token: access } })).body.active).toBe(true);
+    expect((await req('POST', `/api/v1/auth/oauth2/token_info?token=${access}`)).body.active).toBe(true);
+  });
+
+  it('auto-grant now succeeds and the exchange reuses the same access token', async () => {
+    const g = await grant({ client_id: 'testid', response_type: 'code', redirect_uri: REDIRECT, scope: 'a', auto: true });
+    expect(g.status).toBe(200);
+    const r = await token({ grant_type: 'authorization_code', client_id: 'testid', client_secret: 'client-secret', code: g.body.code, redirect_uri: REDIRECT });
+    expect(r.body.access_token).toBe(access);
+    expect(r.body.refresh_token).toBe(refresh);
+    expect(r.body.expires_in).toBeGreaterThan(21000);
+  });
+
+  it('refresh: bad secret and bad client rejected; a good one gives a new access token and no refresh token', async () => {
+    oauthError(await token({ grant_type: 'refresh_token', client_id: 'testid', client_secret: 'bad', refresh_token: refresh }), 'server_error');
+    oauthError(await token({ grant_type: 'refresh_token', client_id: 'bad', client_secret: 'client-secret', refresh_token: refresh }), 'invalid_client');
+    const r = await token({ grant_type: 'refresh_token', client_id: 'testid', client_secret: 'client-secret', refresh_token: refresh });
+    expect(r.status).toBe(200);
+    expect(r.body.access_token).toBeTruthy();
+    expect(r.body.access_token).not.toBe(access);
+    expect(r.body.refresh_token).toBeUndefined();
+    expect(r.body.id_token).toBeUndefined();
+    expect((await info(access)).active).toBe(false); // revokeoldtokens
+    expect((await info(refresh)).active).toBe(true);
+  });
+
+  it('revoke all of a client, then the list is empty', async () => {
+    const r = await req('DELETE', '/api/v1/auth/oauth2/token?client_id=testid', { headers: priv });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ success: true });
+    expect(await listTokens()).toEqual([]);
+    expect((await info(refresh)).active).toBe(false);
+  });
+
+  it('revoke a single refresh token by value', async () => {
+    const r = await token({ grant_type: 'password', client_id: 'testid', client_secret: 'client-secret', username: 'authtest', password: 'test-pass' });
+    expect(r.status).toBe(200);
+    const del = await req('DELETE', `/api/v1/auth/oauth2/token?client_id=testid&token=${r.body.refresh_token}`, { headers: priv });
+    expect(del.body).toEqual({ success: true });
+    const shorts = (await listTokens()).map((t) => t.short_token);
+    expect(shorts).toContain(r.body.access_token.slice(0, 5));
+    expect(shorts).not.toContain(r.body.refresh_token.slice(0, 5));
+  });
+
+  // ---- oauth2#credentials ----
+  it('credentials: by username and by email', async () => {
+    for (const username of ['authtest', 'tps2@example.com']) {
+      const r = await token({ grant_type: 'password', client_id: 'testid', client_secret: 'client-secret', username, password: 'test-pass' });
+      expect(r.status).toBe(200);
+      expect(r.body.access_token).toBeTruthy();
+      expect(r.body.refresh_token).toBeTruthy();
+      expect(r.body.id_token).toBeTruthy();
+    }
+  });
+
+  it('credentials: bad scope, bad password, bad secret', async () => {
+    const sc = await token({ grant_type: 'password', client_id: 'testid', client_secret: 'client-secret', username: 'authtest', password: 'test-pass', scope: 'a c' });
+    expect(sc.body).toEqual({ error: 'invalid_scope', error_description: 'Invald scopes' });
+    const pw = await token({ grant_type: 'password', client_id: 'testid', client_secret: 'client-secret', username: 'authtest', password: 'nope' });
+    expect(pw.body).toEqual({ error: 'invalid_request', error_description: 'invalid-credentials' });
+    const sec = await token({ grant_type: 'password', client_id: 'testid', client_secret: 'bad', username: 'authtest', password: 'test-pass' });
+    expect(sec.body).toEqual({ error: 'invalid_request', error_description: 'invalid secret' });
+  });
+
+  it('unknown grant types, missing and mistyped fields are 400', async () => {
+    expect((await token({ grant_type: 'client_credentials', client_id: 'testid', client_secret: 'client-secret' })).body).toEqual({ error: 'unsupported_grant_type', error_description: 'Unknown grant type: client_credentials' });
+    oauthError(await token({ client_id: 'testid' }), 'invalid_request');
+    oauthError(await token({ grant_type: 'password' }), 'invalid_request');
+    oauthError(await token({ grant_type: 5, client_id: 'testid' }), 'invalid_request');
+    oauthError(await token({ grant_type: 'password', client_id: ['testid'] }), 'invalid_request');
+    oauthError(await req('POST', '/api/v1/auth/oauth2/token', { raw: '{bad json', headers: { 'content-type': 'application/json' } }), 'invalid_request');
+    oauthError(await req('POST', '/api/v1/auth/oauth2/token?grant_type=password&client_id=testid&client_id=x'), 'invalid_request');
+    oauthError(await grant({ client_id: 'testid', response_type: 'code', redirect_uri: REDIRECT, scope: { a: 1 } }), 'invalid_request');
+    expect((await req('DELETE', '/api/v1/auth/oauth2/token?client_id=a&client_id=b', { headers: priv })).status).toBe(400);
+  });
+
+  // ---- singleissue (tokenexpiresseconds 1, reusetoken false) ----
+  it('single-issue client: refresh, expiry, revocation of old tokens', async () => {
+    const si = { client_id: 'singleissue', client_secret: 'si-secret' };
+    const p = await token({ grant_type: 'password', ...si, username: 'authtest', password: 'test-pass', scope: 'name' });
+    expect(p.status).toBe(200);
+    expect(p.body.access_token).toBeTruthy();
+    expect(p.body.refresh_token).toBeTruthy();
+    expect(p.body.id_token).toBeUndefined();
+    const rt = p.body.refresh_token as string;
+    expect((await info(rt)).active).toBe(true);
+    const r1 = await token({ grant_type: 'refresh_token', ...si, refresh_token: rt });
+    expect(r1.body.access_token).toBeTruthy();
+    expect(r1.body.refresh_token).toBeUndefined();
+    expect((await info(r1.body.access_token)).active).toBe(true);
+    await sleep(1200);
+    expect((await info(r1.body.access_token)).active).toBe(false);
+    const a = await token({ grant_type: 'refresh_token', ...si, refresh_token: rt });
+    const b = await token({ grant_type: 'refresh_token', ...si, refresh_token: rt });
+    expect((await info(a.body.access_token)).active).toBe(false);
+    expect((await info(b.body.access_token)).active).toBe(true);
+    const again = await token({ grant_type: 'password', ...si, username: 'authtest', password: 'test-pass', scope: 'name' });
+    expect(again.status).toBe(200);
+    oauthError(await token({ grant_type: 'refresh_token', ...si, refresh_token: rt }), 'server_error');
+    expect((await info(rt)).active).toBe(false);
+    expect((await info(b.body.access_token)).active).toBe(false);
+    expect((await info(again.body.access_token)).active).toBe(true);
+  });
+
+  // ---- pkg/services/oauthService_test.go facts ----
+  it('two codes: exchanging the first invalidates the second (reusetoken off)', async () => {
+    const g1 = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT, scope: 'email user' });
+    const g2 = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT, scope: 'email user' });
+    expect(g1.status).toBe(200);
+    expect((await info(g1.body.code)).token_type).toBe('code');
+    const ex = { grant_type: 'authorization_code', client_id: 'noreuse', client_secret: 'nr-secret', redirect_uri: REDIRECT };
+    oauthError(await token({ ...ex, client_secret: 'wrong', code: g1.body.code }), 'server_error');
+    const r1 = await token({ ...ex, code: g1.body.code });
+    expect(r1.status).toBe(200);
+    expect(r1.body.expires_in).toBeGreaterThan(0);
+    expect(r1.body.scope).toBe('email user');
+    const { payload } = await jwtVerify(r1.body.id_token, new TextEncoder().encode('this-is-a-test-key'));
+    expect(payload.email).toBe('tps2@example.com');
+    expect((await info(r1.body.access_token)).email).toBe('tps2@example.com');
+    oauthError(await token({ ...ex, code: g2.body.code }), 'server_error');
+    oauthError(await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT, scope: 'email user admin' }), 'invalid_scope');
+  });
+
+  it('username scope: id_token name and introspection username', async () => {
+    const r = await token({ grant_type: 'password', client_id: 'testid', client_secret: 'client-secret', username: 'authtest', password: 'test-pass', scope: 'username' });
+    const { payload } = await jwtVerify(r.body.id_token, new TextEncoder().encode('this-is-a-test-key'));
+    expect(payload.name).toBe('authtest');
+    expect(Object.keys(payload)).toEqual(['aud', 'exp', 'iss', 'sub', 'name']);
+    expect((await info(r.body.access_token)).username).toBe('authtest');
+  });
+
+  // ---- additions ----
+  it('several redirect URIs; a code is bound to the one it was granted for', async () => {
+    const other = 'http://other.example.com/cb';
+    const g = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: other });
+    expect(g.status).toBe(200);
+    const ex = { grant_type: 'authorization_code', client_id: 'noreuse', client_secret: 'nr-secret' };
+    oauthError(await token({ ...ex, code: g.body.code, redirect_uri: 'http://x.example.com' }), 'unauthorized_client');
+    oauthError(await token({ ...ex, code: g.body.code, redirect_uri: REDIRECT }), 'invalid_grant');
+    const g2 = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: other });
+    expect((await token({ ...ex, code: g2.body.code, redirect_uri: other })).status).toBe(200);
+  });
+
+  it('PKCE is required for a public client; S256 verifier checked', async () => {
+    const spa = { client_id: 'spa', response_type: 'code', redirect_uri: 'http://spa.example.com/cb', scope: 'a' };
+    oauthError(await grant(spa), 'invalid_request');
+    const verifier = 'v'.repeat(20) + 'abcdefghijklmnopqrstuvwxyz0123';
+    oauthError(await grant({ ...spa, code_challenge: s256(verifier), code_challenge_method: 'plain' }), 'invalid_request');
+    const ex = { grant_type: 'authorization_code', client_id: 'spa', redirect_uri: 'http://spa.example.com/cb' };
+    const g1 = await grant({ ...spa, code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    expect(g1.status).toBe(200);
+    oauthError(await token({ ...ex, code: g1.body.code, code_verifier: 'w'.repeat(50) }), 'invalid_grant');
+    const g2 = await grant({ ...spa, code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    oauthError(await token({ ...ex, code: g2.body.code }), 'invalid_grant');
+    const g3 = await grant({ ...spa, code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    const ok = await token({ ...ex, code: g3.body.code, code_verifier: verifier });
+    expect(ok.status).toBe(200);
+    expect(ok.body.access_token).toBeTruthy();
+    // A confidential client may use PKCE too.
+    const g4 = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT, code_challenge: s256(verifier), code_challenge_method: 'S256' });
+    oauthError(await token({ grant_type: 'authorization_code', client_id: 'noreuse', client_secret: 'nr-secret', redirect_uri: REDIRECT, code: g4.body.code, code_verifier: 'x'.repeat(43) }), 'invalid_grant');
+  });
+
+  it('client_secret_basic authenticates the client; form bodies work', async () => {
+    const g = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT });
+    const basic = `Basic ${Buffer.from('noreuse:nr-secret').toString('base64')}`;
+    const r = await req('POST', '/api/v1/auth/oauth2/token', { form: { grant_type: 'authorization_code', code: g.body.code, redirect_uri: REDIRECT }, headers: { authorization: basic } });
+    expect(r.status).toBe(200);
+    expect(r.body.access_token).toBeTruthy();
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const bad = `Basic ${Buffer.from('noreuse:wrong').toString('base64')}`;
+    const g2 = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT });
+    oauthError(await req('POST', '/api/v1/auth/oauth2/token', { form: { grant_type: 'authorization_code', code: g2.body.code, redirect_uri: REDIRECT }, headers: { authorization: bad } }), 'server_error');
+  });
+
+  it('tokens are stored hashed: no raw token in the table', async () => {
+    const r = await token({ grant_type: 'password', client_id: 'noreuse', client_secret: 'nr-secret', username: 'authtest', password: 'test-pass' });
+    const g = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT });
+    const rows = await srv.core.store.db.selectFrom('oauth_tokens').selectAll().execute();
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(r.body.access_token);
+    expect(dump).not.toContain(r.body.refresh_token);
+    expect(rows.some((row) => row.type === 'code' && row.token_enc === null && row.short === g.body.code.slice(0, 5))).toBe(true);
+  });
+
+  it('a code is consumed by exactly one of concurrent exchanges', async () => {
+    const g = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT });
+    const ex = { grant_type: 'authorization_code', client_id: 'noreuse', client_secret: 'nr-secret', redirect_uri: REDIRECT, code: g.body.code };
+    const rs = await Promise.all([token(ex), token(ex), token(ex), token(ex)]);
+    expect(rs.filter((r) => r.status === 200)).toHaveLength(1);
+  });
+
+  it('issued tokens are audited', async () => {
+    const recs = (await srv.core.audit.forUser(user.id, 500, 0)).map((r) => `${r.module}:${r.message}`);
+    expect(recs).toContain('auth:oauth2:Issued OAuth2 code');
+    expect(recs).toContain('auth:oauth2:Issued OAuth2 access_token');
+    expect(recs).toContain('auth:oauth2:Issued OAuth2 refresh_token');
+  });
+});
