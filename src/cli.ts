@@ -234,4 +234,107 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+// ---- gatehouse oauth2-client … (simple dialect OAuth2 clients) ----
+const OAUTH2_USAGE = `gatehouse oauth2-client — OAuth2 clients of the simple dialect
+
+  gatehouse oauth2-client create --client-id ID --secret S --name N [--author A] [--author-url U]
+        --redirect-uri URI [--redirect-uri URI]... [--scope S]... [--public]
+        [--oidc-signing-method HS256|HS384|HS512|RS256|RS384|RS512 --oidc-signing-key K]
+  gatehouse oauth2-client list
+  gatehouse oauth2-client delete --client-id ID
+
+  --public   a client without a secret (PKCE S256 required)
+  --json     machine-readable output
+Clients of the configuration file (oauth2Clients) are listed with source=config and changed there.`;
+
+const OAUTH2_OPTIONS = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  'client-id': { type: 'string' },
+  secret: { type: 'string' },
+  name: { type: 'string' },
+  author: { type: 'string' },
+  'author-url': { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  scope: { type: 'string', multiple: true },
+  public: { type: 'boolean' },
+  'oidc-signing-method': { type: 'string' },
+  'oidc-signing-key': { type: 'string' },
+} as const;
+
+/** True when the first positional is `oauth2-client` (then this block owns the command line). */
+function isOauth2ClientCommand(): boolean {
+  try {
+    return parseArgs({ strict: false, allowPositionals: true }).positionals[0] === 'oauth2-client';
+  } catch {
+    return false;
+  }
+}
+
+async function oauth2ClientMain(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ options: OAUTH2_OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${OAUTH2_USAGE}\n`);
+    process.exit(2);
+  }
+  const { values: v, positionals } = parsed;
+  const action = positionals[1];
+  if (v.help || !action) {
+    process.stdout.write(OAUTH2_USAGE + '\n');
+    process.exit(v.help ? 0 : 2);
+  }
+  const show = (c: Awaited<ReturnType<Core['oauth2']['listClients']>>[number]) => ({
+    clientId: c.clientId,
+    name: c.name,
+    author: c.author,
+    authorUrl: c.authorUrl,
+    redirectUris: c.redirectUris,
+    scopes: c.scopes,
+    public: c.publicClient,
+    oidc: c.oidcAlg,
+    source: c.source ?? 'database',
+  });
+  try {
+    const result = await withCore(loadConfig(), async (core) => {
+      if (action === 'create') {
+        const uris = v['redirect-uri'] ?? [];
+        if (!uris.length) throw new UsageError('--redirect-uri is required');
+        const method = v['oidc-signing-method'];
+        const key = v['oidc-signing-key'];
+        if ((method === undefined) !== (key === undefined)) throw new UsageError('--oidc-signing-method and --oidc-signing-key go together');
+        const pub = v.public ?? false;
+        const secret = pub ? (v.secret ?? '') : need(v.secret, 'secret');
+        const c = await core.oauth2.createClient({
+          clientId: need(v['client-id'], 'client-id'),
+          secret,
+          name: need(v.name, 'name'),
+          author: v.author ?? '',
+          authorUrl: v['author-url'] ?? '',
+          redirectUris: uris,
+          scopes: v.scope ?? [],
+          publicClient: pub,
+          oidc: method !== undefined && key !== undefined ? { signingMethod: method, signingKey: key } : undefined,
+        });
+        return show(c);
+      }
+      if (action === 'list') return (await core.oauth2.listClients()).map(show);
+      if (action === 'delete') {
+        const id = need(v['client-id'], 'client-id');
+        if (!(await core.oauth2.deleteClient(id))) throw new UsageError(`no OAuth2 client ${id}`);
+        return { deleted: id };
+      }
+      throw new UsageError(`unknown command: oauth2-client ${action}`);
+    });
+    print(result, v.json ?? false);
+  } catch (e) {
+    const msg = e instanceof UsageError || e instanceof ConfigError || e instanceof CoreError ? e.message : String((e as Error).stack ?? e);
+    if (v.json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
+    else process.stderr.write(`gatehouse: ${msg}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  }
+}
+
+if (isOauth2ClientCommand()) void oauth2ClientMain();
+else void main();
