@@ -3,6 +3,7 @@ import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client, describeDb, startServer, type Res, type TestServer } from './support/server.js';
 import type { UserRow } from '../src/store/users.js';
+import { parseConfigClient } from '../src/core/oauth2.js';
 
 /**
  * simple-auth's OAuth2 provider: the original's tests/api/v1/oauth2.js replayed in order, the
@@ -376,5 +377,32 @@ await describeDb('simple dialect: OAuth2 provider', () => {
     expect(recs).toContain('auth:oauth2:Issued OAuth2 code');
     expect(recs).toContain('auth:oauth2:Issued OAuth2 access_token');
     expect(recs).toContain('auth:oauth2:Issued OAuth2 refresh_token');
+  });
+
+  it('configuration clients are validated strictly', () => {
+    expect(() => parseConfigClient('x', { ...CLIENTS.testid, oidc: { signingmethod: 'XX256', signingkey: 'k' } })).toThrow(/oauth2Clients\.x: oidc: unsupported signing method/);
+    expect(() => parseConfigClient('x', { ...CLIENTS.testid, oidc: { signingmethod: 'RS256', signingkey: 'not a pem' } })).toThrow(/oauth2Clients\.x: oidc: RS256 needs a PEM/);
+    expect(() => parseConfigClient('x', { ...CLIENTS.testid, bogus: 1 })).toThrow(/unknown key bogus/);
+    expect(() => parseConfigClient('x', { ...CLIENTS.testid, tokenexpiresseconds: '5' })).toThrow(/tokenexpiresseconds/);
+    expect(() => parseConfigClient('x', { ...CLIENTS.testid, scopes: 'a b' })).toThrow(/scopes/);
+    expect(parseConfigClient('x', CLIENTS.noreuse).redirectUris).toEqual([REDIRECT, 'http://other.example.com/cb']);
+  });
+});
+
+await describeDb('simple dialect: OAuth2 rate limiting', () => {
+  let s2: TestServer;
+  beforeAll(async () => {
+    s2 = await startServer({ apiExternal: true, apiSharedSecret: 'super-secret', oauth2AllowCredentials: true, oauth2Clients: { testid: CLIENTS.testid }, loginMaxFailures: 3 });
+  });
+  afterAll(async () => s2?.close());
+
+  it('wrong client secrets count in the login throttle: 429 with Retry-After', async () => {
+    const r2 = client(s2.url);
+    const body = { grant_type: 'refresh_token', client_id: 'testid', client_secret: 'wrong', refresh_token: 'x' };
+    for (let i = 0; i < 3; i++) expect((await r2('POST', '/api/v1/auth/oauth2/token', { json: body })).status).toBe(400);
+    const locked = await r2('POST', '/api/v1/auth/oauth2/token', { json: body });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toBe('invalid_request');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -309,6 +309,12 @@ export function oauth2Server(d: OAuth2Deps) {
     });
   }
 
+  /**
+   * Throttle key for guessed codes and refresh tokens: per client when the client authenticated
+   * (only its secret holder can guess), per client and IP for public clients (anyone can).
+   */
+  const guessKey = (client: OAuth2Client, ip: string | undefined) => (client.publicClient ? `oauth2-code:${client.clientId}:${ip ?? 'unknown'}` : `oauth2-code:${client.clientId}`);
+
   async function audit(userId: number, type: OauthTokenType, ip: string | undefined) {
     await d.audit.record({ userId, module: 'auth:oauth2', level: 'info', message: `Issued OAuth2 ${type}`, ip: ip ?? null });
   }
@@ -501,7 +507,7 @@ export function oauth2Server(d: OAuth2Deps) {
           if (!client.redirectUris.includes(req.redirectUri ?? '')) oauthFail('unauthorized_client', 'Invalid redirect_uri');
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
           const code = req.code ?? '';
-          const row = await d.throttle.attempt(`oauth2-code:${client.clientId}`, ip, async () => {
+          const row = await d.throttle.attempt(guessKey(client, ip), ip, async () => {
             const t = code && code.length <= 256 ? await tokens.byHash(sha256(code)) : undefined;
             if (!t || t.type !== 'code' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
             return t;
@@ -550,7 +556,7 @@ export function oauth2Server(d: OAuth2Deps) {
         case 'refresh_token': {
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
           const rt = req.refreshToken ?? '';
-          const row = await d.throttle.attempt(`oauth2-code:${client.clientId}`, ip, async () => {
+          const row = await d.throttle.attempt(guessKey(client, ip), ip, async () => {
             const t = rt && rt.length <= 256 ? await tokens.byHash(sha256(rt)) : undefined;
             if (!t || t.type !== 'refresh_token' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
             return t;
