@@ -508,8 +508,10 @@ export function oauth2Server(d: OAuth2Deps) {
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
           const code = req.code ?? '';
           const row = await d.throttle.attempt(guessKey(client, ip), ip, async () => {
-            const t = code && code.length <= 256 ? await tokens.byHash(sha256(code)) : undefined;
+            // Only values never issued count as guesses: a client replaying a used code is not locked out.
+            const t = code && code.length <= 256 ? await tokens.byHashAny(sha256(code)) : undefined;
             if (!t || t.type !== 'code' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
+            if (t.deleted_at !== null) return oauthFail('server_error', 'record not found');
             return t;
           });
           if (Number(row.expires_at) <= now) oauthFail('server_error', 'expired token');
@@ -557,8 +559,9 @@ export function oauth2Server(d: OAuth2Deps) {
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
           const rt = req.refreshToken ?? '';
           const row = await d.throttle.attempt(guessKey(client, ip), ip, async () => {
-            const t = rt && rt.length <= 256 ? await tokens.byHash(sha256(rt)) : undefined;
+            const t = rt && rt.length <= 256 ? await tokens.byHashAny(sha256(rt)) : undefined;
             if (!t || t.type !== 'refresh_token' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
+            if (t.deleted_at !== null) return oauthFail('server_error', 'record not found');
             return t;
           });
           if (Number(row.expires_at) <= now) oauthFail('server_error', 'expired token');
