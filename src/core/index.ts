@@ -133,6 +133,8 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     },
   };
   await core.seed();
+  // Configured OAuth2 clients are written (and checked against existing client ids) at start.
+  await core.oauth2.sync();
   return core;
 }
 export type Core = Awaited<ReturnType<typeof createCore>>;

@@ -7,30 +7,32 @@ export type ClientInsert = Insertable<ClientsTable>;
 export type ClientPatch = Updateable<ClientsTable>;
 
 export function clientsRepo(db: Kysely<Database>) {
-  const live = () => db.selectFrom('clients').selectAll().where('deleted_at', 'is', null);
+  // ARC sees its own clients only: OAuth2 clients (scopes set) share the table and the id space.
+  const arcRows = () => db.selectFrom('clients').where('deleted_at', 'is', null).where('scopes', 'is', null);
+  const live = () => arcRows().selectAll();
   return {
     byClientId: (clientId: string) => live().where('client_id', '=', clientId).executeTakeFirst(),
     byId: (id: number) => live().where('id', '=', id).executeTakeFirst(),
     insert: (row: ClientInsert) => db.insertInto('clients').values(row).returningAll().executeTakeFirstOrThrow(),
     async update(id: number, patch: ClientPatch): Promise<boolean> {
-      const r = await db.updateTable('clients').set(patch).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      const r = await db.updateTable('clients').set(patch).where('id', '=', id).where('deleted_at', 'is', null).where('scopes', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
     /** Rows matching a LoopBack-style filter, ids only; the caller decrypts and projects. */
     find: (filter: Filter, columns: ColumnMap) => applyFilter(live(), filter, columns).execute(),
     async count(where: Where | undefined, columns: ColumnMap): Promise<number> {
-      const q = applyFilter(db.selectFrom('clients').where('deleted_at', 'is', null), { where }, columns);
+      const q = applyFilter(arcRows(), { where }, columns);
       const row = await q.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       return Number(row.n);
     },
     async updateWhere(where: Where | undefined, patch: ClientPatch, columns: ColumnMap): Promise<number> {
-      const ids = (await applyFilter(db.selectFrom('clients').where('deleted_at', 'is', null), { where }, columns).clearSelect().select('id').execute()).map((r) => r.id);
+      const ids = (await applyFilter(arcRows(), { where }, columns).clearSelect().select('id').execute()).map((r) => r.id);
       if (!ids.length) return 0;
       const r = await db.updateTable('clients').set(patch).where('id', 'in', ids).executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
     async softDelete(id: number, now: number, by: string | null): Promise<boolean> {
-      const r = await db.updateTable('clients').set({ deleted_at: now, deleted_by: by }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      const r = await db.updateTable('clients').set({ deleted_at: now, deleted_by: by }).where('id', '=', id).where('deleted_at', 'is', null).where('scopes', 'is', null).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
     list: () => live().orderBy('id').execute(),
