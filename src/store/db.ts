@@ -17,6 +17,9 @@ export async function openDb(url: string): Promise<Db> {
     // int8 holds our epoch-millisecond timestamps; they fit a JS number exactly.
     pg.types.setTypeParser(20, (v: string) => Number(v));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // An idle connection the server ends (restart, failover, pg_terminate_backend) emits 'error';
+    // unhandled, that would crash the process. The pool drops it and opens a new one when needed.
+    pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { kind: 'postgres', db, close: () => db.destroy() };
   }
