@@ -3,18 +3,7 @@ import type { Database, OauthTokensTable } from './schema.js';
 
 export type OauthTokenRow = Selectable<OauthTokensTable>;
 export type OauthTokenType = 'code' | 'access_token' | 'refresh_token';
-export interface OauthTokenInsert {
-  hash: string;
-  token_enc: string | null;
-  short: string;
-  type: OauthTokenType;
-  client_id: number;
-  user_id: number;
-  scope: string;
-  data: string | null;
-  created_at: number;
-  expires_at: number;
-}
+export type OauthTokenInsert = Omit<OauthTokenRow, 'id' | 'deleted_at' | 'type'> & { type: OauthTokenType };
 
 /** The only SQL for `oauth_tokens`. Tokens are found by their sha256; deletes are soft. */
 export function oauthTokensRepo(db: Kysely<Database>) {
