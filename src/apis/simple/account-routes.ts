@@ -55,7 +55,7 @@ export function accountRoutes(app: FastifyInstance, core: Core) {
     const out: { id: string; createdSession?: boolean; hasStipulations?: boolean } = { id: user.uuid };
     const held = await core.stipulations.pending(user.id);
     if (GO_TRUE.has(String(b.createSession ?? '')) && !held && !core.webSessions.problem) {
-      startWebSession(core, reply, user, 'login');
+      await startWebSession(core, reply, user, 'login');
       out.createdSession = true;
     }
     if (held) out.hasStipulations = true;

@@ -38,7 +38,7 @@ export function authRoutes(app: FastifyInstance, core: Core) {
     required(b.password, 'loginRequest', 'Password');
     if (core.webSessions.problem) simpleFail(500, 'session-disabled', 'session-disabled');
     const user = await assertLogin(core, req, b);
-    startWebSession(core, reply, user, 'login');
+    await startWebSession(core, reply, user, 'login');
     await core.accounts.touchLastLogin(user.id);
     return { success: true, id: user.uuid };
   });
@@ -74,7 +74,7 @@ export function authRoutes(app: FastifyInstance, core: Core) {
       const user = await core.onetime.consume(token, req.ip).catch((e: unknown) => {
         throw e instanceof CoreError ? new SimpleError(401, toSimpleError(e).reason, toSimpleError(e).message) : e;
       });
-      startWebSession(core, reply, user, 'onetime');
+      await startWebSession(core, reply, user, 'onetime');
       return reply.code(307).header('location', '/').send();
     },
   );

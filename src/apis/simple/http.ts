@@ -57,8 +57,14 @@ export function setSessionCookie(core: Core, reply: FastifyReply, token: string,
   setCookie(reply, c.simpleCookieName, token, { path: c.simpleCookiePath, domain: c.simpleCookieDomain, expires, httpOnly: c.simpleCookieHttpOnly, secure: c.simpleCookieSecure, sameSite: 'Lax' });
 }
 
-export function startWebSession(core: Core, reply: FastifyReply, user: UserRow, src: SessionSource): void {
-  const s = core.webSessions.issue(user.uuid, src);
+export async function startWebSession(core: Core, reply: FastifyReply, user: UserRow, src: SessionSource): Promise<void> {
+  let s = core.webSessions.issue(user.uuid, src);
+  // The claims have no iat/jti, so a login in the same second as a logout of the same account would
+  // get the very token that logout revoked: wait for the next second and issue again.
+  for (let i = 0; i < 2 && core.revocations.isRevoked(core.sessions.sigOf(s.token)); i++) {
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+    s = core.webSessions.issue(user.uuid, src);
+  }
   setSessionCookie(core, reply, s.token, s.expires);
 }
 
