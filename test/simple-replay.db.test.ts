@@ -237,6 +237,10 @@ await describeDb('simple dialect replay (simple-auth tests/api/v1)', () => {
       expect(cookie).toBeTruthy();
       const other = await new SignJWT({ src: 'login' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setAudience('simple-auth').setIssuer('simple-auth').setSubject(id).setExpirationTime('10m').sign(KEY);
       expect((await req('GET', '/api/v1/auth/vouch', { headers: { cookie: `auth=${other}` } })).status).toBe(200);
+      // Signing in again at once gets a fresh, working token, not the revoked one of the same second.
+      const again = String(authCookie(await login('authtest', 'test-pass')));
+      expect(again).not.toBe(token);
+      expect((await req('GET', '/api/v1/auth/vouch', { headers: { cookie: `auth=${again}` } })).status).toBe(200);
     });
   });
 
