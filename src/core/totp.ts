@@ -32,7 +32,8 @@ export function totp(s: TotpSettings) {
     url(secret: string, email: string): string {
       const padded = padBase32(parseSecret(secret).base32);
       const q = new URLSearchParams({ algorithm: 'SHA1', digits: '6', issuer: s.issuer, period: '30', secret: padded });
-      return `otpauth://totp/${encodeURIComponent(s.issuer)}:${encodeURIComponent(email)}?${q.toString()}`;
+      // Go's url.URL leaves `@` raw in the path, as authenticator apps expect it.
+      return `otpauth://totp/${encodeURIComponent(s.issuer)}:${encodeURIComponent(email).replace(/%40/g, '@')}?${q.toString()}`;
     },
     /** A 256×256 PNG (medium error correction) of the otpauth URL. */
     qrPng: (url: string): Promise<Buffer> => QRCode.toBuffer(url, { type: 'png', width: 256, margin: 4, errorCorrectionLevel: 'M' }),

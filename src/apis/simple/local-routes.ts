@@ -28,7 +28,7 @@ export function localRoutes(app: FastifyInstance, core: Core) {
     const b = bind<{ oldpassword: string; newpassword: string }>(req);
     const next = required(b.newpassword, 'changePasswordRequest', 'NewPassword');
     const old = local.requireOldPassword ? (typeof b.oldpassword === 'string' ? b.oldpassword : '') : undefined;
-    await core.accounts.setPassword(user, next, { oldPassword: old, allowSame: true, via: 'simple', ip: req.ip }).catch((e: unknown) => {
+    await core.accounts.setPassword(user, next, { oldPassword: old, allowSame: true, endSessions: true, via: 'simple', ip: req.ip }).catch((e: unknown) => {
       if (e instanceof CoreError && e.code === 'password_incorrect') simpleFail(401, 'invalid-credentials', 'invalid-credentials');
       throw e;
     });
