@@ -62,6 +62,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     audit,
     mail,
     accounts: accountsService,
+    throttle,
     recovery: recovery({ accounts: accountsService, codes, mail, resetUrl: config.resetPasswordUrl }),
     clients: clients(store.clients, box),
     sessions: sessions(store.sessions, revocations, audit),

@@ -6,7 +6,7 @@ import { STATUS } from '../../core/permissions.js';
 import { safeEqual } from '../../core/crypto.js';
 import { header } from '../request-info.js';
 import { SimpleError, simpleFail, toSimpleError } from './errors.js';
-import { bind, cookies, optionalString, required, sessionOf, setCookie, startWebSession } from './http.js';
+import { bind, cookies, countSecretGuess, optionalString, required, sessionOf, setCookie, startWebSession } from './http.js';
 import * as S from './schemas.js';
 
 const tags = ['simple'];
@@ -85,7 +85,10 @@ export function authRoutes(app: FastifyInstance, core: Core) {
       if (!auth) simpleFail(400, 'bad-request', 'authorization header required');
       const parts = (auth as string).split(' ');
       if (parts.length !== 2 || parts[0] !== 'Bearer') simpleFail(400, 'bad-request', "expected 'Bearer' on authHeader");
-      if (!safeEqual(parts[1] as string, c.simpleAuthSecret)) simpleFail(401, 'invalid-auth-token', 'invalid-auth-token');
+      if (!safeEqual(parts[1] as string, c.simpleAuthSecret)) {
+        await countSecretGuess(core, req, 'simple-bearer');
+        simpleFail(401, 'invalid-auth-token', 'invalid-auth-token');
+      }
     }
     const b = bind<{ username: string; password: string; totp: string }>(req);
     try {

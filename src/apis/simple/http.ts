@@ -5,6 +5,7 @@ import type { SessionSource } from '../../core/web-session.js';
 import { randomBytes } from 'node:crypto';
 import { randomAlnum, safeEqual } from '../../core/crypto.js';
 import { header } from '../request-info.js';
+import { CoreError, fail } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -92,6 +93,16 @@ export function sharedKeyState(core: Core, req: FastifyRequest): 'none' | 'valid
   const parts = auth.trim().split(/\s+/);
   if (parts.length !== 2 || parts[0]?.toLowerCase() !== 'sharedkey') return 'none';
   return core.config.apiSharedSecret && safeEqual(parts[1] as string, core.config.apiSharedSecret) ? 'valid' : 'invalid';
+}
+
+/**
+ * A wrong API secret (SharedKey, /auth/simple's Bearer) counts as a failed sign-in from that IP,
+ * so guessing it meets the same 429 as guessing passwords.
+ */
+export async function countSecretGuess(core: Core, req: FastifyRequest, what: string): Promise<void> {
+  await core.throttle.attempt(`${what}:${req.ip}`, req.ip, async () => fail('invalid_credentials')).catch((e: unknown) => {
+    if (e instanceof CoreError && e.code === 'locked') throw e;
+  });
 }
 
 /**

@@ -7,7 +7,7 @@ import { authRoutes } from './auth-routes.js';
 import { oauth2Routes } from './oauth2-routes.js';
 import { rootRoutes } from './root-routes.js';
 import { EchoError } from './errors.js';
-import { correlationId, privateAuth, publicAuth, type Caller } from './http.js';
+import { correlationId, countSecretGuess, privateAuth, publicAuth, sharedKeyState, type Caller } from './http.js';
 import type { Config } from '../../config.js';
 
 declare module 'fastify' {
@@ -44,6 +44,7 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
         const cfg = req.routeOptions.config;
         if (cfg.simpleWhen?.some((k) => !opts.core.config[k])) throw new EchoError(404, 'Not Found');
         if (req.body === undefined || req.body === null) req.body = {};
+        if (cfg.simpleAuth && sharedKeyState(opts.core, req) === 'invalid') await countSecretGuess(opts.core, req, 'sharedkey');
         if (cfg.simpleAuth === 'public') publicAuth(opts.core, req, reply);
         else if (cfg.simpleAuth === 'private') req.simpleCaller = await privateAuth(opts.core, req, reply);
       });
