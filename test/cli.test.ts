@@ -25,7 +25,7 @@ describe('gatehouse CLI and server start', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('migrates, creates a client and a user allowed on it, and lists them', async () => {
-    expect(await cli('migrate')).toEqual({ applied: ['0001_initial', '0002_simple_dialect'] });
+    expect(await cli('migrate')).toEqual({ applied: ['0001_initial', '0002_simple_dialect', '0003_client_tokens'] });
     expect(await cli('migrate')).toEqual({ applied: [] });
     const c = await cli('client', 'create', '--client-id', 'web', '--client-secret', 'test', '--secret', 'poiuytrewq', '--redirect-url', 'http://localhost/cb');
     expect(c).toMatchObject({ clientId: 'web', accessTokenExpiration: 900, refreshTokenExpiration: 86400, authCodeExpiration: 180 });

@@ -95,7 +95,7 @@ export interface TokenResponse {
 
 export type Introspection =
   | { active: false }
-  | { active: true; scope?: string; client_id: string; token_type: string; iat: number; exp: number; sub: string; aud: string; iss?: string; email?: string; username?: string };
+  | { active: true; scope?: string; client_id: string; token_type: string; iat: number; exp: number; sub?: string; aud: string; iss?: string; email?: string; username?: string };
 
 /** Scopes: lower-cased, split on whitespace, duplicates dropped. */
 export const parseScopes = (s: string | undefined | null): string[] => [...new Set((s ?? '').toLowerCase().split(/\s+/).filter(Boolean))];
@@ -315,12 +315,14 @@ export function oauth2Server(d: OAuth2Deps) {
    */
   const guessKey = (client: OAuth2Client, ip: string | undefined) => (client.publicClient ? `oauth2-code:${client.clientId}:${ip ?? 'unknown'}` : `oauth2-code:${client.clientId}`);
 
-  async function audit(userId: number, type: OauthTokenType, ip: string | undefined) {
+  async function audit(userId: number | null, type: OauthTokenType, ip: string | undefined) {
+    // A client_credentials token has no account, hence no account audit.
+    if (userId === null) return;
     await d.audit.record({ userId, module: 'auth:oauth2', level: 'info', message: `Issued OAuth2 ${type}`, ip: ip ?? null });
   }
 
-  /** Stores a new token of `type` (UUIDv4, or numeric code) and audits it; returns the plain value. */
-  async function create(type: OauthTokenType, client: OAuth2Client, userId: number, scopes: string[], expiresMs: number, ip: string | undefined, data?: Record<string, unknown>): Promise<{ token: string; row: OauthTokenRow }> {
+  /** Stores a new token of `type` (UUIDv4, or numeric code) and audits it; returns the plain value. `userId` null: a client's own token. */
+  async function create(type: OauthTokenType, client: OAuth2Client, userId: number | null, scopes: string[], expiresMs: number, ip: string | undefined, data?: Record<string, unknown>): Promise<{ token: string; row: OauthTokenRow }> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const now = Date.now();
       let token: string;
@@ -405,6 +407,8 @@ export function oauth2Server(d: OAuth2Deps) {
   }
 
   const isInactive = (u: UserRow) => u.status === STATUS.inactive || u.status === STATUS.rejected || u.deleted_at !== null;
+  /** The account of a token; undefined for a client's own (client_credentials) token. */
+  const ownerOf = (row: OauthTokenRow): Promise<UserRow | undefined> => (row.user_id === null ? Promise.resolve(undefined) : d.accounts.byId(row.user_id));
 
   return {
     /** Validated configuration clients (for tests and the CLI). */
@@ -527,7 +531,7 @@ export function oauth2Server(d: OAuth2Deps) {
             const v = req.codeVerifier ?? '';
             if (!PKCE_VERIFIER.test(v) || createHash('sha256').update(v).digest('base64url') !== data.code_challenge) oauthFail('invalid_grant', 'Invalid code_verifier');
           } else if (client.publicClient) oauthFail('invalid_grant', 'code_verifier required');
-          const user = await d.accounts.byId(row.user_id);
+          const user = await ownerOf(row);
           if (!user || isInactive(user)) return oauthFail('server_error', 'inactive account');
           return issueToken(r, client, user, parseScopes(row.scope), ip);
         }
@@ -565,13 +569,25 @@ export function oauth2Server(d: OAuth2Deps) {
             return t;
           });
           if (Number(row.expires_at) <= now) oauthFail('server_error', 'expired token');
-          const user = await d.accounts.byId(row.user_id);
+          const user = await ownerOf(row);
           if (!user || isInactive(user)) return oauthFail('server_error', 'inactive account');
           if (client.settings.revokeoldtokens) await tokens.revoke(client.id, user.id, now, { keepRefresh: true });
           const s = client.settings;
           const access = await create('access_token', client, user.id, parseScopes(row.scope), s.tokenexpiresseconds * 1000, ip);
           const out: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: s.tokenexpiresseconds };
           if (row.scope) out.scope = parseScopes(row.scope).join(' ');
+          return out;
+        }
+        case 'client_credentials': {
+          // An addition (RFC 6749 §4.4): the client's own token, no account, confidential clients only.
+          if (client.publicClient || !d.box.open(r.client_secret_enc)) oauthFail('unauthorized_client', 'client_credentials is for confidential clients');
+          await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
+          const scopes = parseScopes(req.scope);
+          if (!containsAll(client.scopes, scopes)) oauthFail('invalid_scope', 'Invalid scopes');
+          const s = client.settings;
+          const access = await create('access_token', client, null, scopes, s.tokenexpiresseconds * 1000, ip);
+          const out: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: s.tokenexpiresseconds };
+          if (scopes.length) out.scope = scopes.join(' ');
           return out;
         }
         default:
@@ -585,8 +601,10 @@ export function oauth2Server(d: OAuth2Deps) {
       if (!token || token.length > 256) return { active: false };
       const row = await tokens.activeByHash(sha256(token), Date.now());
       if (!row) return { active: false };
-      const [r, user] = await Promise.all([clientsRepo.byId(row.client_id), d.accounts.byId(row.user_id)]);
-      if (!r || !user || user.deleted_at !== null) return { active: false };
+      const [r, user] = await Promise.all([clientsRepo.byId(row.client_id), ownerOf(row)]);
+      if (!r) return { active: false };
+      // A token of an account is dead with the account; a client's own token has none.
+      if (row.user_id !== null && (!user || user.deleted_at !== null)) return { active: false };
       const client = view(r);
       const scopes = parseScopes(row.scope);
       const out: Introspection = {
@@ -595,13 +613,13 @@ export function oauth2Server(d: OAuth2Deps) {
         token_type: row.type,
         iat: Math.floor(Number(row.created_at) / 1000),
         exp: Math.floor(Number(row.expires_at) / 1000),
-        sub: user.uuid,
+        ...(user ? { sub: user.uuid } : {}),
         aud: client.clientId,
       };
       if (row.scope) out.scope = scopes.join(' ');
       if (client.settings.issuer) out.iss = client.settings.issuer;
-      if (scopes.includes('email') && user.email) out.email = user.email;
-      if (scopes.includes('username')) out.username = user.name ?? user.username;
+      if (user && scopes.includes('email') && user.email) out.email = user.email;
+      if (user && scopes.includes('username')) out.username = user.name ?? user.username;
       return out;
     },
 

@@ -240,11 +240,61 @@ function simpleDialect(kind: Db['kind']): Migration {
   };
 }
 
-/** Applies every pending migration; returns the names applied. */
-export async function migrate(store: Db): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => ({ '0001_initial': initial(store.kind), '0002_simple_dialect': simpleDialect(store.kind) }) };
+/**
+ * `oauth_tokens.user_id` becomes nullable: `client_credentials` tokens belong to a client, not an
+ * account. PostgreSQL drops the constraint; SQLite cannot alter a column, so the table is rebuilt
+ * with the same columns, constraints and indexes, and its rows copied over.
+ */
+function clientTokens(kind: Db['kind']): Migration {
+  return {
+    async up(db: K) {
+      if (kind === 'postgres') {
+        await sql`alter table oauth_tokens alter column user_id drop not null`.execute(db);
+        return;
+      }
+      // Kysely runs SQLite migrations outside a transaction; the rebuild is all or nothing.
+      await sql`begin`.execute(db);
+      try {
+        await rebuild(db);
+        await sql`commit`.execute(db);
+      } catch (e) {
+        await sql`rollback`.execute(db);
+        throw e;
+      }
+    },
+  };
+}
+
+/** SQLite: oauth_tokens again, with a nullable user_id. */
+async function rebuild(db: K): Promise<void> {
+  await db.schema
+    .createTable('oauth_tokens_new')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('hash', 'text', (c) => c.notNull().unique())
+    .addColumn('token_enc', 'text')
+    .addColumn('short', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('client_id', 'integer', (c) => c.notNull().references('clients.id').onDelete('cascade'))
+    .addColumn('user_id', 'integer', (c) => c.references('users.id').onDelete('cascade'))
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('data', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .addColumn('deleted_at', 'bigint')
+    .execute();
+  const cols = sql.raw('id, hash, token_enc, short, type, client_id, user_id, scope, data, created_at, expires_at, deleted_at');
+  await sql`insert into oauth_tokens_new (${cols}) select ${cols} from oauth_tokens`.execute(db);
+  await db.schema.dropTable('oauth_tokens').execute();
+  await db.schema.alterTable('oauth_tokens_new').renameTo('oauth_tokens').execute();
+  await db.schema.createIndex('oauth_tokens_client_user').on('oauth_tokens').columns(['client_id', 'user_id']).execute();
+  await db.schema.createIndex('oauth_tokens_user').on('oauth_tokens').columns(['user_id', 'expires_at']).execute();
+}
+
+/** Applies every pending migration (or those up to `until`, for tests); returns the names applied. */
+export async function migrate(store: Db, until?: string): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => ({ '0001_initial': initial(store.kind), '0002_simple_dialect': simpleDialect(store.kind), '0003_client_tokens': clientTokens(store.kind) }) };
   const migrator = new Migrator({ db: store.db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = await (until ? migrator.migrateTo(until) : migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

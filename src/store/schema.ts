@@ -175,7 +175,8 @@ export interface OauthTokensTable {
   short: string;
   type: string;
   client_id: number;
-  user_id: number;
+  /** Null for a `client_credentials` token (the client's own, no account). */
+  user_id: number | null;
   scope: string;
   data: string | null;
   created_at: number;

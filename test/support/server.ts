@@ -31,7 +31,7 @@ export function postgresUnavailable(): Promise<string | undefined> {
 }
 
 /** A database of its own for one test file: a temp SQLite file or a fresh PostgreSQL database. */
-async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshDatabase(dir: string): Promise<{ url: string; drop: () => Promise<void> }> {
   if (DB === 'sqlite') return { url: `sqlite:${join(dir, 'test.db')}`, drop: async () => undefined };
   const pg = (await import('pg')).default;
   const name = `gh_test_${randomBytes(6).toString('hex')}`;

@@ -207,7 +207,7 @@ export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<vo
       config: { oauthErrors: true },
       schema: {
         tags,
-        summary: 'Token endpoint: authorization_code (PKCE), password, refresh_token; client_secret in the body or HTTP Basic',
+        summary: 'Token endpoint: authorization_code (PKCE), password, refresh_token, client_credentials (confidential clients); client_secret in the body or HTTP Basic',
         body: TokenBody,
         response: { 200: TokenResponse, ...oauthErrors },
       },
