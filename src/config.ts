@@ -77,6 +77,7 @@ export interface Config {
   oauth2AllowAutoGrant: boolean;
   oauth2ReuseToken: boolean;
   oauth2AllowCredentials: boolean;
+  oauth2AllowClientCredentials: boolean;
   oauth2Issuer: string;
   oauth2IssueRefreshToken: boolean;
   oauth2RevokeOldTokens: boolean;
@@ -156,6 +157,7 @@ export const SETTINGS: Record<keyof Config, Spec> = {
   oauth2AllowAutoGrant: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ALLOWAUTOGRANT', def: () => true, kind: 'boolean' },
   oauth2ReuseToken: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_REUSETOKEN', def: () => true, kind: 'boolean' },
   oauth2AllowCredentials: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ALLOWCREDENTIALS', def: () => false, kind: 'boolean' },
+  oauth2AllowClientCredentials: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ALLOWCLIENTCREDENTIALS', def: () => false, kind: 'boolean' },
   oauth2Issuer: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ISSUER', def: () => 'simple-auth', kind: 'string' },
   oauth2IssueRefreshToken: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_ISSUEREFRESHTOKEN', def: () => false, kind: 'boolean' },
   oauth2RevokeOldTokens: { env: 'SA_AUTHENTICATORS_OAUTH2_SETTINGS_REVOKEOLDTOKENS', def: () => true, kind: 'boolean' },

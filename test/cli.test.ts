@@ -50,7 +50,7 @@ describe('gatehouse CLI and server start', () => {
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    expect((await (await fetch(`${base}/health`)).json())).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok', Status: 'OK', DB: true });
     // Users existed already, so no admin is created; the client table was not empty either.
     expect(out).not.toContain('admin password');
     const r = await fetch(`${base}/auth/login-token`, {

@@ -437,7 +437,12 @@ await describeDb('simple dialect: OAuth2 client_credentials (an addition)', () =
       apiExternal: true,
       apiSharedSecret: 'super-secret',
       oauth2AllowCredentials: true,
-      oauth2Clients: { testid: { ...CLIENTS.testid, issuer: 'gatehouse-test' }, spa: CLIENTS.spa, nosecret: { secret: '', name: 'No secret', redirecturi: REDIRECT, scopes: ['a'] } },
+      oauth2Clients: {
+        testid: { ...CLIENTS.testid, issuer: 'gatehouse-test', allowclientcredentials: true },
+        spa: { ...CLIENTS.spa, allowclientcredentials: true },
+        nosecret: { secret: '', name: 'No secret', redirecturi: REDIRECT, scopes: ['a'], allowclientcredentials: true },
+        optedout: { secret: 'oo-secret', name: 'Not opted in', redirecturi: REDIRECT, scopes: ['a'] },
+      },
       loginMaxFailures: 3,
     });
     r3 = client(s3.url);
@@ -522,6 +527,8 @@ await describeDb('simple dialect: OAuth2 client_credentials (an addition)', () =
     oauthError(await cc({ client_id: 'spa', client_secret: 'anything' }), 'unauthorized_client');
     oauthError(await cc({ client_id: 'nosecret', client_secret: '' }), 'unauthorized_client');
     oauthError(await cc({ client_id: 'nosecret' }), 'unauthorized_client');
+    // Off unless the client opts in (allowclientcredentials): the original had no such grant.
+    oauthError(await cc({ client_id: 'optedout', client_secret: 'oo-secret' }), 'unauthorized_client');
     oauthError(await cc({ client_id: 'nope', client_secret: 'x' }), 'invalid_client');
   });
 

@@ -39,6 +39,8 @@ export interface OAuth2Settings {
   allowautogrant: boolean;
   reusetoken: boolean;
   allowcredentials: boolean;
+  /** Gatehouse's addition: the client_credentials grant, off unless a client opts in. */
+  allowclientcredentials: boolean;
   issuer: string;
   issuerefreshtoken: boolean;
   revokeoldtokens: boolean;
@@ -50,6 +52,7 @@ const SETTING_KIND: Record<keyof OAuth2Settings, 'int' | 'bool' | 'string'> = {
   allowautogrant: 'bool',
   reusetoken: 'bool',
   allowcredentials: 'bool',
+  allowclientcredentials: 'bool',
   issuer: 'string',
   issuerefreshtoken: 'bool',
   revokeoldtokens: 'bool',
@@ -198,6 +201,7 @@ export function oauth2Server(d: OAuth2Deps) {
     allowautogrant: c.oauth2AllowAutoGrant,
     reusetoken: c.oauth2ReuseToken,
     allowcredentials: c.oauth2AllowCredentials,
+    allowclientcredentials: c.oauth2AllowClientCredentials,
     issuer: c.oauth2Issuer,
     issuerefreshtoken: c.oauth2IssueRefreshToken,
     revokeoldtokens: c.oauth2RevokeOldTokens,
@@ -581,6 +585,7 @@ export function oauth2Server(d: OAuth2Deps) {
         case 'client_credentials': {
           // An addition (RFC 6749 §4.4): the client's own token, no account, confidential clients only.
           if (client.publicClient || !d.box.open(r.client_secret_enc)) oauthFail('unauthorized_client', 'client_credentials is for confidential clients');
+          if (!client.settings.allowclientcredentials) oauthFail('unauthorized_client', 'client_credentials is not enabled for this client');
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
           const scopes = parseScopes(req.scope);
           if (!containsAll(client.scopes, scopes)) oauthFail('invalid_scope', 'Invalid scopes');
