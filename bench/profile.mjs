@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Profiles one Gatehouse scenario: starts `node --cpu-prof dist/cli.js serve` on a seeded store,
 // loads it for a while, stops it and prints where the server's CPU time went.
-//   node bench/profile.mjs bearer|refresh|login [seconds] [connections]
+//   node bench/profile.mjs bearer|vouch|refresh|login [seconds] [connections]
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as gh from './lib/gatehouse.mjs';
 import { leasePool, runLoad } from './lib/load.mjs';
 import { summarize } from './lib/cpuprofile.mjs';
+import * as simple from './lib/simple.mjs';
 
 const [scenario = 'bearer', secondsArg = '10', connArg = '10'] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -39,6 +40,9 @@ try {
         if (status === 200) pool.give(JSON.parse(body));
       },
     }];
+  } else if (scenario === 'vouch') {
+    const cookie = await simple.sessionCookie(srv.url, gh.username(0), gh.PASSWORD);
+    requests = [{ method: 'GET', path: simple.PATHS.vouch, headers: { cookie } }];
   } else if (scenario === 'login') {
     const pool = leasePool(Array.from({ length: connections * 2 }, (_, i) => 100 + i));
     requests = [{

@@ -46,10 +46,8 @@ export function authRoutes(app: FastifyInstance, core: Core) {
   app.delete('/auth/session', { config: { simpleAuth: 'public' }, schema: { tags, summary: 'Sign out: clears the session cookie', response: { 200: S.Success, ...S.errors } } }, async (req, reply) => {
     // The original only cleared the cookie; a copy of it would have stayed valid until it expired.
     const token = cookies(req).get(c.simpleCookieName);
-    if (token && sessionOf(core, token)) {
-      const exp = Number((JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number }).exp) * 1000;
-      if (Number.isFinite(exp)) await core.revocations.revoke(core.sessions.sigOf(token), exp);
-    }
+    const session = token ? sessionOf(core, token) : undefined;
+    if (session) await core.revocations.revokeHash(session.sigHash, session.expMs);
     setCookie(reply, c.simpleCookieName, '', { path: c.simpleCookiePath, domain: c.simpleCookieDomain, expires: new Date(), httpOnly: c.simpleCookieHttpOnly, secure: c.simpleCookieSecure, sameSite: 'Lax' });
     return { success: true };
   });

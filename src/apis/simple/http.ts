@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import type { UserRow } from '../../store/users.js';
-import type { SessionSource } from '../../core/web-session.js';
+import type { SessionSource, WebSession } from '../../core/web-session.js';
 import { randomBytes } from 'node:crypto';
 import { randomAlnum, safeEqual } from '../../core/crypto.js';
 import { header } from '../request-info.js';
@@ -10,10 +10,16 @@ import { EchoError, simpleFail } from './errors.js';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** simple-auth's `X-Correlation-ID`: 12 alphanumerics, new for every response (a tracing aid, not a secret). */
+let pool = Buffer.alloc(0);
+let at = 0;
 export function correlationId(): string {
-  const b = randomBytes(12);
+  // One randomBytes call per 340 ids: a call per response cost ~6% of a forward-auth check.
+  if (at + 12 > pool.length) {
+    pool = randomBytes(4096);
+    at = 0;
+  }
   let out = '';
-  for (let i = 0; i < 12; i++) out += ALNUM[(b[i] as number) % 62];
+  for (let i = 0; i < 12; i++) out += ALNUM[(pool[at++] as number) % 62];
   return out;
 }
 
@@ -122,10 +128,10 @@ export interface Caller {
   cookie?: string;
 }
 
-/** The session cookie's claims if it is valid and not revoked. */
-export function sessionOf(core: Core, token: string): { sub: string; src: SessionSource } | undefined {
-  if (core.revocations.isRevoked(core.sessions.sigOf(token))) return undefined;
-  return core.webSessions.verify(token);
+/** The session of a cookie if it is valid and not revoked (signed out). */
+export function sessionOf(core: Core, token: string): WebSession | undefined {
+  const s = core.webSessions.verify(token);
+  return s && !core.revocations.isRevokedHash(s.sigHash) ? s : undefined;
 }
 
 /**
