@@ -3,13 +3,19 @@ import type { Db } from './db.js';
 
 type K = Kysely<unknown>;
 
-function initial(kind: Db['kind']): Migration {
-  // Auto-increment ids differ by engine; everything else is portable.
-  const id = kind === 'postgres' ? 'serial' : 'integer';
+/** Auto-increment ids differ by engine; everything else is portable. */
+function autoId(kind: Db['kind']) {
   const auto = kind === 'sqlite';
   return {
+    id: kind === 'postgres' ? 'serial' : 'integer',
+    pk: <T extends { primaryKey(): T; autoIncrement(): T }>(c: T) => (auto ? c.primaryKey().autoIncrement() : c.primaryKey()),
+  } as const;
+}
+
+function initial(kind: Db['kind']): Migration {
+  const { id, pk } = autoId(kind);
+  return {
     async up(db: K) {
-      const pk = <T extends { primaryKey(): T; autoIncrement(): T }>(c: T) => (auto ? c.primaryKey().autoIncrement() : c.primaryKey());
       await db.schema
         .createTable('groups')
         .addColumn('id', id, pk)
@@ -198,11 +204,9 @@ function initial(kind: Db['kind']): Migration {
 
 /** The simple dialect: TOTP, OAuth2 clients and tokens, external identities. */
 function simpleDialect(kind: Db['kind']): Migration {
-  const id = kind === 'postgres' ? 'serial' : 'integer';
-  const auto = kind === 'sqlite';
+  const { id, pk } = autoId(kind);
   return {
     async up(db: K) {
-      const pk = <T extends { primaryKey(): T; autoIncrement(): T }>(c: T) => (auto ? c.primaryKey().autoIncrement() : c.primaryKey());
       await db.schema.alterTable('credentials').addColumn('totp_enc', 'text').execute();
       for (const col of ['name', 'author', 'author_url', 'redirect_uris', 'scopes', 'oauth_settings', 'oidc_alg', 'oidc_key_enc', 'source']) {
         await db.schema.alterTable('clients').addColumn(col, 'text').execute();
