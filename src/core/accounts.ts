@@ -12,7 +12,7 @@ import type { Totp } from './totp.js';
 import type { SecretBox } from './crypto.js';
 import type { OneTimeCodes } from './codes.js';
 import { CoreError, fail } from './errors.js';
-import { STATUS } from './permissions.js';
+import { STATUS, isBlocked } from './permissions.js';
 
 export interface NewAccount {
   username: string;
@@ -191,6 +191,21 @@ export function accounts(d: Deps) {
         }
         await d.audit.record({ userId: who.id, module: LOCAL, level: 'info', message: 'Login Successful', ip });
         return who;
+      });
+    },
+
+    /**
+     * simple-auth's AssertLogin (session login, /auth/simple, the OAuth2 password grant): email or
+     * username, then inactive, password, stipulations and TOTP, in the original's order.
+     */
+    assertLogin(opts: { login: string; password: string; totp: string | null; ip?: string }): Promise<UserRow> {
+      return this.authenticate({
+        ...opts,
+        by: 'either',
+        checkStipulations: true,
+        precheck: (u) => {
+          if (isBlocked(u)) fail('user_inactive', 'inactive-account');
+        },
       });
     },
 

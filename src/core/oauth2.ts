@@ -10,7 +10,8 @@ import { CoreError } from './errors.js';
 import { signingKey, signJwt, type SigningKey } from './jwt.js';
 import type { LoginThrottle } from './throttle.js';
 import type { AuditLog } from './audit.js';
-import { STATUS } from './permissions.js';
+import { isBlocked } from './permissions.js';
+import type { Accounts } from './accounts.js';
 
 /**
  * An OAuth2 error as simple-auth reports it: `{"error","error_description"}`, HTTP 400.
@@ -175,18 +176,7 @@ export interface OAuth2Deps {
   box: SecretBox;
   throttle: LoginThrottle;
   audit: AuditLog;
-  accounts: {
-    byId(id: number): Promise<UserRow | undefined>;
-    authenticate(opts: {
-      login: string;
-      by: 'either';
-      password: string;
-      ip?: string;
-      totp?: string | null;
-      checkStipulations?: boolean;
-      precheck?: (user: UserRow) => void;
-    }): Promise<UserRow>;
-  };
+  accounts: Pick<Accounts, 'byId' | 'assertLogin'>;
 }
 
 /** The OAuth2 authorization server of simple-auth (§6): clients, codes, tokens, introspection. */
@@ -410,7 +400,26 @@ export function oauth2Server(d: OAuth2Deps) {
     return out;
   }
 
-  const isInactive = (u: UserRow) => u.status === STATUS.inactive || u.status === STATUS.rejected || u.deleted_at !== null;
+  const isInactive = (u: UserRow) => isBlocked(u) || u.deleted_at !== null;
+  /**
+   * A code or refresh token of this client, under the guess throttle: only values never issued
+   * count as guesses, so a client replaying a used code is not locked out.
+   */
+  const issued = (value: string, type: 'code' | 'refresh_token', client: OAuth2Client, ip?: string) =>
+    d.throttle.attempt(guessKey(client, ip), ip, async () => {
+      const t = value && value.length <= 256 ? await tokens.byHashAny(sha256(value)) : undefined;
+      if (!t || t.type !== type || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
+      if (t.deleted_at !== null) return oauthFail('server_error', 'record not found');
+      return t;
+    });
+  /** A lone access token (refresh and client_credentials grants): no refresh token, no id_token. */
+  async function accessOnly(client: OAuth2Client, userId: number | null, scopes: string[], ip?: string): Promise<TokenResponse> {
+    const s = client.settings;
+    const access = await create('access_token', client, userId, scopes, s.tokenexpiresseconds * 1000, ip);
+    const out: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: s.tokenexpiresseconds };
+    if (scopes.length) out.scope = scopes.join(' ');
+    return out;
+  }
   /** The account of a token; undefined for a client's own (client_credentials) token. */
   const ownerOf = (row: OauthTokenRow): Promise<UserRow | undefined> => (row.user_id === null ? Promise.resolve(undefined) : d.accounts.byId(row.user_id));
 
@@ -514,14 +523,7 @@ export function oauth2Server(d: OAuth2Deps) {
         case 'authorization_code': {
           if (!client.redirectUris.includes(req.redirectUri ?? '')) oauthFail('unauthorized_client', 'Invalid redirect_uri');
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
-          const code = req.code ?? '';
-          const row = await d.throttle.attempt(guessKey(client, ip), ip, async () => {
-            // Only values never issued count as guesses: a client replaying a used code is not locked out.
-            const t = code && code.length <= 256 ? await tokens.byHashAny(sha256(code)) : undefined;
-            if (!t || t.type !== 'code' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
-            if (t.deleted_at !== null) return oauthFail('server_error', 'record not found');
-            return t;
-          });
+          const row = await issued(req.code ?? '', 'code', client, ip);
           if (Number(row.expires_at) <= now) oauthFail('server_error', 'expired token');
           if (!(await tokens.consume(row.id, now))) oauthFail('server_error', 'record not found');
           let data: { redirect_uri?: string; code_challenge?: string } = {};
@@ -546,17 +548,7 @@ export function oauth2Server(d: OAuth2Deps) {
           await checkSecret(r, req.clientSecret, ip, 'invalid_request', 'invalid secret');
           let user: UserRow;
           try {
-            user = await d.accounts.authenticate({
-              login: req.username ?? '',
-              by: 'either',
-              password: req.password ?? '',
-              ip,
-              totp: req.totp ?? '',
-              checkStipulations: true,
-              precheck: (u) => {
-                if (u.status === STATUS.inactive || u.status === STATUS.rejected) throw new CoreError('user_inactive', 'inactive-account');
-              },
-            });
+            user = await d.accounts.assertLogin({ login: req.username ?? '', password: req.password ?? '', totp: req.totp ?? '', ip });
           } catch (e) {
             if (e instanceof CoreError && e.code !== 'locked') return oauthFail('invalid_request', reasonOf(e));
             throw e;
@@ -565,22 +557,12 @@ export function oauth2Server(d: OAuth2Deps) {
         }
         case 'refresh_token': {
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
-          const rt = req.refreshToken ?? '';
-          const row = await d.throttle.attempt(guessKey(client, ip), ip, async () => {
-            const t = rt && rt.length <= 256 ? await tokens.byHashAny(sha256(rt)) : undefined;
-            if (!t || t.type !== 'refresh_token' || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
-            if (t.deleted_at !== null) return oauthFail('server_error', 'record not found');
-            return t;
-          });
+          const row = await issued(req.refreshToken ?? '', 'refresh_token', client, ip);
           if (Number(row.expires_at) <= now) oauthFail('server_error', 'expired token');
           const user = await ownerOf(row);
           if (!user || isInactive(user)) return oauthFail('server_error', 'inactive account');
           if (client.settings.revokeoldtokens) await tokens.revoke(client.id, user.id, now, { keepRefresh: true });
-          const s = client.settings;
-          const access = await create('access_token', client, user.id, parseScopes(row.scope), s.tokenexpiresseconds * 1000, ip);
-          const out: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: s.tokenexpiresseconds };
-          if (row.scope) out.scope = parseScopes(row.scope).join(' ');
-          return out;
+          return accessOnly(client, user.id, parseScopes(row.scope), ip);
         }
         case 'client_credentials': {
           // An addition (RFC 6749 §4.4): the client's own token, no account, confidential clients only.
@@ -589,11 +571,7 @@ export function oauth2Server(d: OAuth2Deps) {
           await checkSecret(r, req.clientSecret, ip, 'server_error', 'invalid secret');
           const scopes = parseScopes(req.scope);
           if (!containsAll(client.scopes, scopes)) oauthFail('invalid_scope', 'Invalid scopes');
-          const s = client.settings;
-          const access = await create('access_token', client, null, scopes, s.tokenexpiresseconds * 1000, ip);
-          const out: TokenResponse = { access_token: access.token, token_type: 'Bearer', expires_in: s.tokenexpiresseconds };
-          if (scopes.length) out.scope = scopes.join(' ');
-          return out;
+          return accessOnly(client, null, scopes, ip);
         }
         default:
           return oauthFail('unsupported_grant_type', `Unknown grant type: ${req.grantType}`);

@@ -5,7 +5,7 @@ import type { AuditLog } from './audit.js';
 import type { OneTimeCodes } from './codes.js';
 import type { Mailer } from './mailer.js';
 import { CoreError, fail } from './errors.js';
-import { STATUS } from './permissions.js';
+import { isBlocked } from './permissions.js';
 
 /** Go's time.Duration text (`1h0m0s`, `30m0s`, `45s`), which the original's audit message shows. */
 export function goDuration(seconds: number): string {
@@ -49,7 +49,7 @@ export function oneTimeLogin(d: { accounts: Accounts; codes: OneTimeCodes; mail:
       });
       const user = await d.accounts.byId(row.user_id);
       if (!user) return fail('token_invalid', 'invalid-token');
-      if (user.status === STATUS.inactive || user.status === STATUS.rejected) fail('user_inactive', 'inactive-account');
+      if (isBlocked(user)) fail('user_inactive', 'inactive-account');
       await d.audit.record({ userId: user.id, module: 'auth:onetime', level: 'info', message: 'One time token consumed for login', ip: ip ?? null });
       return user;
     },

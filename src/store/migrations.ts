@@ -212,23 +212,8 @@ function simpleDialect(kind: Db['kind']): Migration {
         await db.schema.alterTable('clients').addColumn(col, 'text').execute();
       }
       await db.schema.alterTable('clients').addColumn('public_client', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema
-        .createTable('oauth_tokens')
-        .addColumn('id', id, pk)
-        .addColumn('hash', 'text', (c) => c.notNull().unique())
-        .addColumn('token_enc', 'text')
-        .addColumn('short', 'text', (c) => c.notNull())
-        .addColumn('type', 'text', (c) => c.notNull())
-        .addColumn('client_id', 'integer', (c) => c.notNull().references('clients.id').onDelete('cascade'))
-        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
-        .addColumn('scope', 'text', (c) => c.notNull())
-        .addColumn('data', 'text')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('expires_at', 'bigint', (c) => c.notNull())
-        .addColumn('deleted_at', 'bigint')
-        .execute();
-      await db.schema.createIndex('oauth_tokens_client_user').on('oauth_tokens').columns(['client_id', 'user_id']).execute();
-      await db.schema.createIndex('oauth_tokens_user').on('oauth_tokens').columns(['user_id', 'expires_at']).execute();
+      await oauthTokensTable(db, 'oauth_tokens', kind, { userRequired: true });
+      await oauthTokensIndexes(db);
       await db.schema
         .createTable('identities')
         .addColumn('id', id, pk)
@@ -269,29 +254,38 @@ function clientTokens(kind: Db['kind']): Migration {
   };
 }
 
-/** SQLite: oauth_tokens again, with a nullable user_id. */
-async function rebuild(db: K): Promise<void> {
+/** `oauth_tokens` as 0002 made it; 0003 rebuilds it on SQLite with `user_id` nullable. */
+async function oauthTokensTable(db: K, name: string, kind: Db['kind'], opts: { userRequired: boolean }): Promise<void> {
+  const { id, pk } = autoId(kind);
   await db.schema
-    .createTable('oauth_tokens_new')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .createTable(name)
+    .addColumn('id', id, pk)
     .addColumn('hash', 'text', (c) => c.notNull().unique())
     .addColumn('token_enc', 'text')
     .addColumn('short', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('client_id', 'integer', (c) => c.notNull().references('clients.id').onDelete('cascade'))
-    .addColumn('user_id', 'integer', (c) => c.references('users.id').onDelete('cascade'))
+    .addColumn('user_id', 'integer', (c) => (opts.userRequired ? c.notNull() : c).references('users.id').onDelete('cascade'))
     .addColumn('scope', 'text', (c) => c.notNull())
     .addColumn('data', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .addColumn('deleted_at', 'bigint')
     .execute();
+}
+async function oauthTokensIndexes(db: K): Promise<void> {
+  await db.schema.createIndex('oauth_tokens_client_user').on('oauth_tokens').columns(['client_id', 'user_id']).execute();
+  await db.schema.createIndex('oauth_tokens_user').on('oauth_tokens').columns(['user_id', 'expires_at']).execute();
+}
+
+/** SQLite: oauth_tokens again, with a nullable user_id. */
+async function rebuild(db: K): Promise<void> {
+  await oauthTokensTable(db, 'oauth_tokens_new', 'sqlite', { userRequired: false });
   const cols = sql.raw('id, hash, token_enc, short, type, client_id, user_id, scope, data, created_at, expires_at, deleted_at');
   await sql`insert into oauth_tokens_new (${cols}) select ${cols} from oauth_tokens`.execute(db);
   await db.schema.dropTable('oauth_tokens').execute();
   await db.schema.alterTable('oauth_tokens_new').renameTo('oauth_tokens').execute();
-  await db.schema.createIndex('oauth_tokens_client_user').on('oauth_tokens').columns(['client_id', 'user_id']).execute();
-  await db.schema.createIndex('oauth_tokens_user').on('oauth_tokens').columns(['user_id', 'expires_at']).execute();
+  await oauthTokensIndexes(db);
 }
 
 /** Applies every pending migration (or those up to `until`, for tests); returns the names applied. */

@@ -4,7 +4,7 @@ import type { Core } from '../../core/index.js';
 import type { Client } from '../../core/clients.js';
 import type { UserRow } from '../../store/users.js';
 import { JwtError, signHs256, verifyHs256 } from '../../core/jwt.js';
-import { STATUS } from '../../core/permissions.js';
+import { STATUS, isBlocked } from '../../core/permissions.js';
 import { header } from '../request-info.js';
 import { ArcError, arcFail, fromCore } from './errors.js';
 import { ARC, issueTokens, requireBearer, rotateTokens } from './session.js';
@@ -30,7 +30,7 @@ async function verifyUser(core: Core, body: S.LoginRequest, req: FastifyRequest)
         if (!(await core.codes.otp.matches(body.username, body.password))) return undefined;
         const u = await core.accounts.byUsername(body.username);
         if (!u) arcFail(401, 'Client User Missing', { nested: true });
-        if (u && (u.status === STATUS.inactive || u.status === STATUS.rejected)) arcFail(401, 'UserInactive', { nested: true });
+        if (u && isBlocked(u)) arcFail(401, 'UserInactive', { nested: true });
         source = 'otp';
         return u;
       },
@@ -89,7 +89,7 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
     async (req) => {
       const client = await verifyClient(core, req.body.client_id, req.body.client_secret);
       const { user, source } = await verifyUser(core, req.body, req);
-      if (user.status === STATUS.inactive || user.status === STATUS.rejected) arcFail(401, 'UserInactive', { nested: true });
+      if (isBlocked(user)) arcFail(401, 'UserInactive', { nested: true });
       const profile = await core.accounts.profile(user.id);
       if (!profile || !profile.access.userGroupUuid) return arcFail(401, 'UserInactive', { nested: true });
       if (!profile.clientIds.includes(client.id)) arcFail(401, 'Client Invalid', { nested: true });

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import type { UserRow } from '../../store/users.js';
-import { CoreError, fail } from '../../core/errors.js';
-import { STATUS } from '../../core/permissions.js';
+import { CoreError } from '../../core/errors.js';
 import { safeEqual } from '../../core/crypto.js';
 import { header } from '../request-info.js';
 import { SimpleError, simpleFail, toSimpleError } from './errors.js';
@@ -14,19 +13,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Mails a user may trigger per token lifetime; more are silently dropped (same answer). */
 const ONETIME_PER_WINDOW = 5;
 
-/** simple-auth's AssertLogin: email or username, inactive, password, stipulations, TOTP. */
-export function assertLogin(core: Core, req: FastifyRequest, b: { username?: unknown; password?: unknown; totp?: unknown }): Promise<UserRow> {
-  return core.accounts.authenticate({
-    login: typeof b.username === 'string' ? b.username : '',
-    password: typeof b.password === 'string' ? b.password : '',
-    by: 'either',
-    ip: req.ip,
-    totp: typeof b.totp === 'string' ? b.totp : null,
-    checkStipulations: true,
-    precheck: (u) => {
-      if (u.status === STATUS.inactive || u.status === STATUS.rejected) fail('user_inactive', 'inactive-account');
-    },
-  });
+/** A login body's fields for core's AssertLogin; non-strings count as absent. */
+function assertLogin(core: Core, req: FastifyRequest, b: { username?: unknown; password?: unknown; totp?: unknown }): Promise<UserRow> {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return core.accounts.assertLogin({ login: text(b.username), password: text(b.password), totp: typeof b.totp === 'string' ? b.totp : null, ip: req.ip });
 }
 
 export function authRoutes(app: FastifyInstance, core: Core) {
@@ -70,7 +60,9 @@ export function authRoutes(app: FastifyInstance, core: Core) {
       const token = req.query.token;
       if (!token) return simpleFail(400, 'bad-request', 'missing token');
       const user = await core.onetime.consume(token, req.ip).catch((e: unknown) => {
-        throw e instanceof CoreError ? new SimpleError(401, toSimpleError(e).reason, toSimpleError(e).message) : e;
+        if (!(e instanceof CoreError)) throw e;
+        const se = toSimpleError(e);
+        throw new SimpleError(401, se.reason, se.message);
       });
       await startWebSession(core, reply, user, 'onetime');
       return reply.code(307).header('location', '/').send();

@@ -46,12 +46,18 @@ export function toSimpleError(e: CoreError): SimpleError {
   return m ? new SimpleError(m[0], m[1], m[1] === 'bad-request' || e.message === e.code ? e.message : m[1]) : new SimpleError(400, 'no-code', e.message);
 }
 
+/** The field a schema validation failure is about, and what is wrong with it. */
+export function validationProblem(fe: FastifyError): { field: string; message: string } {
+  const v = fe.validation?.[0];
+  const field = v ? (v.keyword === 'required' ? String((v.params as { missingProperty?: string }).missingProperty) : v.instancePath.slice(1) || fe.validationContext) : 'body';
+  return { field: field ?? 'body', message: v?.message ?? 'invalid' };
+}
+
 /** Bind and validation failures as the original reports them: 400 `bad-request`. */
 export function bindError(fe: FastifyError): SimpleError | undefined {
   if (fe.validation) {
-    const v = fe.validation[0];
-    const field = v ? (v.keyword === 'required' ? String((v.params as { missingProperty?: string }).missingProperty) : v.instancePath.slice(1) || fe.validationContext) : 'body';
-    return new SimpleError(400, 'bad-request', `Field validation for '${field}' failed: ${v?.message ?? 'invalid'}`);
+    const { field, message } = validationProblem(fe);
+    return new SimpleError(400, 'bad-request', `Field validation for '${field}' failed: ${message}`);
   }
   if (fe.statusCode === 415) return new SimpleError(400, 'bad-request', 'code=415, message=Unsupported Media Type');
   if (fe.statusCode === 413) return new SimpleError(413, 'bad-request', 'code=413, message=Request Entity Too Large');

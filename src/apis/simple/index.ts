@@ -29,13 +29,18 @@ export function formParser(app: FastifyInstance): void {
   });
 }
 
+/** simple-auth's `X-Correlation-ID` on every response of a scope. */
+function tagResponses(scope: FastifyInstance): void {
+  scope.addHook('onRequest', async (_req, reply) => {
+    reply.header('x-correlation-id', correlationId());
+  });
+}
+
 /** The zix99/simple-auth dialect: `/api/v1/*`, plus `/`, `/oauth2`, `/onetime` at the root. */
 export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) {
   await app.register(
     async (v1) => {
-      v1.addHook('onRequest', async (_req, reply) => {
-        reply.header('x-correlation-id', correlationId());
-      });
+      tagResponses(v1);
       formParser(v1);
       v1.setErrorHandler(simpleErrorHandler);
       v1.setNotFoundHandler((_req, reply) => reply.code(404).send({ message: 'Not Found' }));
@@ -56,9 +61,7 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
     { prefix: '/api/v1' },
   );
   await app.register(async (root) => {
-    root.addHook('onRequest', async (_req, reply) => {
-      reply.header('x-correlation-id', correlationId());
-    });
+    tagResponses(root);
     rootRoutes(root, opts.core);
   });
 }

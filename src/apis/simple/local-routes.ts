@@ -11,7 +11,6 @@ const security = S.PRIVATE;
 const LOCAL = 'auth:simple';
 
 export function localRoutes(app: FastifyInstance, core: Core) {
-  const c = core.config;
   const caller = async (req: Parameters<typeof callerOf>[0]) => {
     const who = callerOf(req);
     const local = await localView(core, who.user, who.src);
@@ -21,9 +20,9 @@ export function localRoutes(app: FastifyInstance, core: Core) {
   const priv = { simpleAuth: 'private' as const };
   const tfa = { simpleAuth: 'private' as const, simpleWhen: ['simpleTwoFactorEnabled' as const] };
 
-  app.get('/local', { config: priv, schema: { tags, summary: 'Local (username/password) login settings', security, response: { 200: S.LocalAuth, ...S.errors } } }, async (req, reply) => (await caller(req)).local);
+  app.get('/local', { config: priv, schema: { tags, summary: 'Local (username/password) login settings', security, response: { 200: S.LocalAuth, ...S.errors } } }, async (req) => (await caller(req)).local);
 
-  app.post('/local/password', { config: priv, schema: { tags, summary: 'Change the password (old one unless the session came from a one-time link or SharedKey)', security, body: S.PasswordBody, response: { 200: S.Success, ...S.errors } } }, async (req, reply) => {
+  app.post('/local/password', { config: priv, schema: { tags, summary: 'Change the password (old one unless the session came from a one-time link or SharedKey)', security, body: S.PasswordBody, response: { 200: S.Success, ...S.errors } } }, async (req) => {
     const { user, local } = await caller(req);
     const b = bind<{ oldpassword: string; newpassword: string }>(req);
     const next = required(b.newpassword, 'changePasswordRequest', 'NewPassword');
@@ -35,7 +34,7 @@ export function localRoutes(app: FastifyInstance, core: Core) {
     return { success: true };
   });
 
-  app.get('/local/2fa', { config: tfa, schema: { tags, summary: 'A new TOTP secret (nothing is stored yet)', security, response: { 200: S.SecretResponse, ...S.errors } } }, async (req, reply) => {
+  app.get('/local/2fa', { config: tfa, schema: { tags, summary: 'A new TOTP secret (nothing is stored yet)', security, response: { 200: S.SecretResponse, ...S.errors } } }, async (req) => {
     await caller(req);
     return { secret: core.totp.newSecret() };
   });
@@ -51,7 +50,7 @@ export function localRoutes(app: FastifyInstance, core: Core) {
     },
   );
 
-  app.post('/local/2fa', { config: tfa, schema: { tags, summary: 'Activate TOTP with a secret and a current code', security, body: S.TotpBody, response: { 200: S.Success, ...S.errors } } }, async (req, reply) => {
+  app.post('/local/2fa', { config: tfa, schema: { tags, summary: 'Activate TOTP with a secret and a current code', security, body: S.TotpBody, response: { 200: S.Success, ...S.errors } } }, async (req) => {
     const { user } = await caller(req);
     const b = bind<{ secret: string; code: string }>(req);
     const secret = required(b.secret, 'activateTOTPRequest', 'Secret');
@@ -62,7 +61,7 @@ export function localRoutes(app: FastifyInstance, core: Core) {
     return { success: true };
   });
 
-  app.delete<{ Querystring: { code?: string } }>('/local/2fa', { config: tfa, schema: { tags, summary: 'Deactivate TOTP with a current code', security, querystring: S.CodeQuery, response: { 200: S.Success, ...S.errors } } }, async (req, reply) => {
+  app.delete<{ Querystring: { code?: string } }>('/local/2fa', { config: tfa, schema: { tags, summary: 'Deactivate TOTP with a current code', security, querystring: S.CodeQuery, response: { 200: S.Success, ...S.errors } } }, async (req) => {
     const { user } = await caller(req);
     const code = required(bind<{ code: string }>(req).code, 'deactivateTOTPRequest', 'Code');
     const sealed = await core.store.users.totp(user.id);

@@ -4,8 +4,8 @@ import type { Core } from '../../core/index.js';
 import { CoreError } from '../../core/errors.js';
 import { OAuthError } from '../../core/oauth2.js';
 import { header } from '../request-info.js';
-import { EchoError, SimpleError, simpleErrorHandler } from './errors.js';
-import { bind, privateAuth } from './http.js';
+import { EchoError, SimpleError, simpleErrorHandler, validationProblem } from './errors.js';
+import { bind, callerOf } from './http.js';
 import * as S from './schemas.js';
 
 const tags = ['simple'];
@@ -88,9 +88,8 @@ function oauth2ErrorHandler(err: FastifyError | Error, req: FastifyRequest, repl
   if (oauth && !(err instanceof SimpleError) && !(err instanceof EchoError) && !(err instanceof CoreError)) {
     const fe = err as FastifyError;
     if (fe.validation) {
-      const v = fe.validation[0];
-      const field = v ? (v.keyword === 'required' ? String((v.params as { missingProperty?: string }).missingProperty) : v.instancePath.slice(1) || fe.validationContext) : 'body';
-      return reply.code(400).send({ error: 'invalid_request', error_description: `Invalid ${field}: ${v?.message ?? 'invalid'}` });
+      const { field, message } = validationProblem(fe);
+      return reply.code(400).send({ error: 'invalid_request', error_description: `Invalid ${field}: ${message}` });
     }
     if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return reply.code(400).send({ error: 'invalid_request', error_description: `code=${fe.statusCode}, message=${fe.message}` });
     req.log.error({ err }, 'unhandled error');
@@ -150,7 +149,6 @@ export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<vo
   });
   const o2 = core.oauth2;
   const priv = { simpleAuth: 'private' as const };
-  const caller = async (req: FastifyRequest, reply: FastifyReply) => req.simpleCaller ?? (await privateAuth(core, req, reply));
 
   app.get<{ Params: { client_id: string } }>(
     '/auth/oauth2/client/:client_id',
@@ -177,7 +175,7 @@ export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<vo
       },
     },
     async (req, reply) => {
-      const who = await caller(req, reply);
+      const who = callerOf(req);
       const b = bind<Record<string, unknown>>(req);
       const clientId = need(b, 'client_id');
       const responseType = need(b, 'response_type');
@@ -258,7 +256,7 @@ export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<vo
   );
 
   const list = async (req: FastifyRequest, reply: FastifyReply) => {
-    const who = await caller(req, reply);
+    const who = callerOf(req);
     return { tokens: await o2.listTokens(who.user.id) };
   };
   const listSchema = (summary: string) => ({ tags, summary, response: { 200: TokenList, 401: S.ErrorBody, 403: Type.Union([S.ErrorBody, S.EchoBody]), 429: S.ErrorBody } });
@@ -277,7 +275,7 @@ export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<vo
       },
     },
     async (req, reply) => {
-      const who = await caller(req, reply);
+      const who = callerOf(req);
       const b = bind<Record<string, unknown>>(req);
       const clientId = b.client_id;
       const token = b.token;
