@@ -1,6 +1,7 @@
 import { signingKey, signJwt, verifyJwt, JwtError, KeyError, type SigningKey } from './jwt.js';
 import { fail } from './errors.js';
 import { sha256 } from './crypto.js';
+import { ExpiringCache } from './expiring-cache.js';
 
 /** A verified session token: its account, source, expiry and the revocation key of its signature. */
 export interface WebSession {
@@ -29,7 +30,7 @@ export interface WebSessionSettings {
  */
 export function webSessions(s: WebSessionSettings) {
   let key: SigningKey | undefined;
-  const verified = new Map<string, WebSession>();
+  const verified = new ExpiringCache<WebSession>(VERIFIED_MAX);
   let keyProblem: string | undefined;
   try {
     // The original refuses to issue sessions with a key shorter than 8 characters.
@@ -56,11 +57,8 @@ export function webSessions(s: WebSessionSettings) {
     verify(token: string): WebSession | undefined {
       if (!key) return undefined;
       const now = Date.now();
-      const hit = verified.get(token);
-      if (hit) {
-        if (hit.expMs > now) return hit;
-        verified.delete(token);
-      }
+      const hit = verified.get(token, now);
+      if (hit) return hit;
       try {
         const { payload, sig } = verifyJwt(token, key, { checkNotBefore: true });
         if (typeof payload.sub !== 'string' || !payload.sub) return undefined;
@@ -68,8 +66,7 @@ export function webSessions(s: WebSessionSettings) {
         // jwt-go accepts a token without exp; it is remembered for a minute at most.
         const expMs = typeof payload.exp === 'number' ? payload.exp * 1000 : now + 60_000;
         const session: WebSession = Object.freeze({ sub: payload.sub, src, expMs, sigHash: sha256(sig) });
-        if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
-        verified.set(token, session);
+        verified.set(token, session, expMs);
         return session;
       } catch (e) {
         if (e instanceof JwtError) return undefined;

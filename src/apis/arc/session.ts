@@ -5,6 +5,7 @@ import type { Client } from '../../core/clients.js';
 import type { Claims } from '../../core/jwt.js';
 import { JwtError } from '../../core/jwt.js';
 import { sha256 } from '../../core/crypto.js';
+import { ExpiringCache } from '../../core/expiring-cache.js';
 import { header } from '../request-info.js';
 import { accessClaims } from './claims.js';
 import { arcFail } from './errors.js';
@@ -34,11 +35,10 @@ interface Verified {
   claims: Claims;
   /** sha256 of the signature segment: the key of the revocation list. */
   sigHash: string;
-  expMs: number;
 }
 /** How many verified tokens each server remembers (the oldest are forgotten first). */
 const VERIFIED_MAX = 8192;
-const verifiedByCore = new WeakMap<Core, Map<string, Verified>>();
+const verifiedByCore = new WeakMap<Core, ExpiringCache<Verified>>();
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -66,15 +66,12 @@ export function requireBearer(core: Core, req: FastifyRequest): Bearer {
   if (!token) return arcFail(401, 'Bearer realm="Users"');
   const now = Date.now();
   let verified = verifiedByCore.get(core);
-  if (!verified) verifiedByCore.set(core, (verified = new Map()));
-  const hit = verified.get(token);
+  if (!verified) verifiedByCore.set(core, (verified = new ExpiringCache(VERIFIED_MAX)));
+  const hit = verified.get(token, now);
   if (hit) {
     if (core.revocations.isRevokedHash(hit.sigHash)) arcFail(401, 'TokenRevoked', { nested: true });
-    if (hit.expMs > now) {
-      checkClaims(hit.claims, now);
-      return { token, claims: hit.claims };
-    }
-    verified.delete(token);
+    checkClaims(hit.claims, now);
+    return { token, claims: hit.claims };
   }
   const sigHash = sha256(core.sessions.sigOf(token));
   if (core.revocations.isRevokedHash(sigHash)) arcFail(401, 'TokenRevoked', { nested: true });
@@ -87,8 +84,7 @@ export function requireBearer(core: Core, req: FastifyRequest): Bearer {
   }
   checkClaims(payload, now);
   if (typeof payload.exp === 'number') {
-    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
-    verified.set(token, { claims: deepFreeze(payload), sigHash, expMs: payload.exp * 1000 });
+    verified.set(token, { claims: deepFreeze(payload), sigHash }, payload.exp * 1000);
   }
   return { token, claims: payload };
 }
