@@ -75,7 +75,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
       issuer: config.simpleCookieIssuer,
       expiresMinutes: config.simpleCookieExpiresMinutes,
     }),
-    oauth2: oauth2Server({ config, db: store.db, box, throttle, audit, accounts: accountsService }),
+    oauth2: oauth2Server({ config, store, box, throttle, audit, accounts: accountsService }),
     onetime: oneTimeLogin({ accounts: accountsService, codes, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     /** Tokens signed with JWT_SECRET and JWT_ISSUER; `typ` keeps kinds (access, reset, sign-up) apart. */

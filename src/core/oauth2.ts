@@ -1,16 +1,16 @@
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { ConfigError, type Config } from '../config.js';
-import type { Database } from '../store/schema.js';
+import type { Store } from '../store/index.js';
 import type { UserRow } from '../store/users.js';
-import { oauthTokensRepo, type OauthTokenRow, type OauthTokenType } from '../store/oauth-tokens.js';
-import { oauthClientsRepo, type OauthClientFields, type OauthClientRow } from '../store/oauth-clients.js';
+import type { OauthTokenRow, OauthTokenType } from '../store/oauth-tokens.js';
+import type { OauthClientFields, OauthClientRow } from '../store/oauth-clients.js';
 import { safeEqual, sha256, type SecretBox } from './crypto.js';
 import { CoreError } from './errors.js';
 import { signingKey, signJwt, type SigningKey } from './jwt.js';
 import type { LoginThrottle } from './throttle.js';
 import type { AuditLog } from './audit.js';
 import { isBlocked } from './permissions.js';
+import { ExpiringCache } from './expiring-cache.js';
 import type { Accounts } from './accounts.js';
 
 /**
@@ -170,9 +170,14 @@ export function parseConfigClient(clientId: string, raw: unknown): OAuth2ClientI
   };
 }
 
+/** Active introspections each server remembers (resource servers ask about the same tokens again and again). */
+const INTROSPECTED_MAX = 8192;
+/** How long a remembered introspection may be trusted where other nodes' writes cannot be seen. */
+const INTROSPECTED_MAX_AGE_MS = 1000;
+
 export interface OAuth2Deps {
   config: Config;
-  db: Kysely<Database>;
+  store: Pick<Store, 'oauthTokens' | 'oauthClients' | 'tokensGeneration' | 'seesExternalWrites'>;
   box: SecretBox;
   throttle: LoginThrottle;
   audit: AuditLog;
@@ -181,8 +186,11 @@ export interface OAuth2Deps {
 
 /** The OAuth2 authorization server of simple-auth (§6): clients, codes, tokens, introspection. */
 export function oauth2Server(d: OAuth2Deps) {
-  const tokens = oauthTokensRepo(d.db);
-  const clientsRepo = oauthClientsRepo(d.db);
+  const tokens = d.store.oauthTokens;
+  const clientsRepo = d.store.oauthClients;
+  const introspected = new ExpiringCache<{ answer: Introspection; generation: number }>(INTROSPECTED_MAX);
+  // Other nodes' revocations reach this one's cache within this time where the store cannot tell.
+  const introspectedMaxAge = d.store.seesExternalWrites ? Infinity : INTROSPECTED_MAX_AGE_MS;
   const c = d.config;
   const defaults = (): OAuth2Settings => ({
     codeexpiresseconds: c.oauth2CodeExpiresSeconds,
@@ -423,6 +431,33 @@ export function oauth2Server(d: OAuth2Deps) {
   /** The account of a token; undefined for a client's own (client_credentials) token. */
   const ownerOf = (row: OauthTokenRow): Promise<UserRow | undefined> => (row.user_id === null ? Promise.resolve(undefined) : d.accounts.byId(row.user_id));
 
+  /** What token_info says of a token, from the database. */
+  async function activeIntrospection(hash: string, now: number): Promise<Introspection> {
+    const row = await tokens.activeByHash(hash, now);
+    if (!row) return { active: false };
+    const [r, user] = await Promise.all([clientsRepo.byId(row.client_id), ownerOf(row)]);
+    if (!r) return { active: false };
+    // A token of an account is dead with the account; a client's own token has none.
+    if (row.user_id !== null && (!user || user.deleted_at !== null)) return { active: false };
+    const client = view(r);
+    const scopes = parseScopes(row.scope);
+    // The original's field order (§6.5), so the answer serialises to the same bytes.
+    const out: Introspection = {
+      active: true,
+      ...(row.scope ? { scope: scopes.join(' ') } : {}),
+      client_id: client.clientId,
+      token_type: row.type,
+      iat: Math.floor(Number(row.created_at) / 1000),
+      exp: Math.floor(Number(row.expires_at) / 1000),
+      ...(user ? { sub: user.uuid } : {}),
+      aud: client.clientId,
+    };
+    if (client.settings.issuer) out.iss = client.settings.issuer;
+    if (user && scopes.includes('email') && user.email) out.email = user.email;
+    if (user && scopes.includes('username')) out.username = user.name ?? user.username;
+    return Object.freeze(out);
+  }
+
   return {
     /** Validated configuration clients (for tests and the CLI). */
     configClients,
@@ -578,32 +613,23 @@ export function oauth2Server(d: OAuth2Deps) {
       }
     },
 
-    /** POST /auth/oauth2/token_info (§6.5): any token type, by value. */
+    /**
+     * POST /auth/oauth2/token_info (§6.5): any token type, by value. An active answer is
+     * remembered until the token expires or the store's token generation moves (a token, client
+     * or account written), so a repeat costs a map lookup instead of three queries.
+     */
     async introspect(token: string): Promise<Introspection> {
       await ready();
       if (!token || token.length > 256) return { active: false };
-      const row = await tokens.activeByHash(sha256(token), Date.now());
-      if (!row) return { active: false };
-      const [r, user] = await Promise.all([clientsRepo.byId(row.client_id), ownerOf(row)]);
-      if (!r) return { active: false };
-      // A token of an account is dead with the account; a client's own token has none.
-      if (row.user_id !== null && (!user || user.deleted_at !== null)) return { active: false };
-      const client = view(r);
-      const scopes = parseScopes(row.scope);
-      const out: Introspection = {
-        active: true,
-        client_id: client.clientId,
-        token_type: row.type,
-        iat: Math.floor(Number(row.created_at) / 1000),
-        exp: Math.floor(Number(row.expires_at) / 1000),
-        ...(user ? { sub: user.uuid } : {}),
-        aud: client.clientId,
-      };
-      if (row.scope) out.scope = scopes.join(' ');
-      if (client.settings.issuer) out.iss = client.settings.issuer;
-      if (user && scopes.includes('email') && user.email) out.email = user.email;
-      if (user && scopes.includes('username')) out.username = user.name ?? user.username;
-      return out;
+      const now = Date.now();
+      // Read before the queries: a write that lands while they run leaves a stale generation.
+      const generation = d.store.tokensGeneration.current();
+      const hit = introspected.get(token, now);
+      if (hit && hit.generation === generation) return hit.answer;
+      const answer = await activeIntrospection(sha256(token), now);
+      if (answer.active) introspected.set(token, { answer, generation }, Math.min(Number(answer.exp) * 1000, now + introspectedMaxAge));
+      else introspected.delete(token);
+      return answer;
     },
 
     /** The account's live tokens for every client (§6.6). */

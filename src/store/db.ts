@@ -7,6 +7,8 @@ export type DbKind = 'sqlite' | 'postgres';
 export interface Db {
   kind: DbKind;
   db: Kysely<Database>;
+  /** Changes when another connection (another process) commits; absent where there is no cheap probe. */
+  externalVersion?: () => number;
   close(): Promise<void>;
 }
 
@@ -49,5 +51,6 @@ export async function openDb(url: string): Promise<Db> {
     close: () => sqlite.close(),
   });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
-  return { kind: 'sqlite', db, close: () => db.destroy() };
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  return { kind: 'sqlite', db, externalVersion: () => dataVersion.get() as number, close: () => db.destroy() };
 }

@@ -7,6 +7,9 @@ import { sessionsRepo } from './sessions.js';
 import { codesRepo } from './codes.js';
 import { auditRepo } from './audit.js';
 import { sqlTtlStore } from './ttl-store.js';
+import { oauthTokensRepo } from './oauth-tokens.js';
+import { oauthClientsRepo } from './oauth-clients.js';
+import { generation } from './generation.js';
 
 /** Every repository over one database connection. */
 export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
@@ -14,10 +17,17 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
   if (opts.migrate !== false) await migrate(conn);
   const db = conn.db;
   const ttl = sqlTtlStore(db);
+  const tokensGeneration = generation(conn.externalVersion);
   return {
     kind: conn.kind,
     db,
-    users: usersRepo(db),
+    /** Moves when a token, an OAuth2 client or an account may have stopped being live. */
+    tokensGeneration,
+    /** Whether `tokensGeneration` also sees other processes' writes (else caches bound their age). */
+    seesExternalWrites: conn.externalVersion !== undefined,
+    users: usersRepo(db, tokensGeneration),
+    oauthTokens: oauthTokensRepo(db, tokensGeneration),
+    oauthClients: oauthClientsRepo(db, tokensGeneration),
     rbac: rbacRepo(db),
     clients: clientsRepo(db),
     sessions: sessionsRepo(db),

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ClientsTable, Database } from './schema.js';
+import type { Generation } from './generation.js';
 
 export type OauthClientRow = Selectable<ClientsTable>;
 
@@ -23,7 +24,7 @@ export interface OauthClientFields {
   auth_code_expiration: number;
 }
 
-export function oauthClientsRepo(db: Kysely<Database>) {
+export function oauthClientsRepo(db: Kysely<Database>, gen: Generation) {
   const live = () => db.selectFrom('clients').selectAll().where('deleted_at', 'is', null);
   return {
     /** A live OAuth2 client by its public client_id. */
@@ -43,9 +44,11 @@ export function oauthClientsRepo(db: Kysely<Database>) {
     },
     async update(id: number, f: OauthClientFields, now: number): Promise<void> {
       await db.updateTable('clients').set({ ...f, modified_at: now }).where('id', '=', id).execute();
+      gen.bump();
     },
     async softDelete(id: number, now: number, by: string): Promise<boolean> {
       const r = await db.updateTable('clients').set({ deleted_at: now, deleted_by: by }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      gen.bump();
       return Number(r.numUpdatedRows) > 0;
     },
   };

@@ -1,12 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OauthTokensTable } from './schema.js';
+import type { Generation } from './generation.js';
 
 export type OauthTokenRow = Selectable<OauthTokensTable>;
 export type OauthTokenType = 'code' | 'access_token' | 'refresh_token';
 export type OauthTokenInsert = Omit<OauthTokenRow, 'id' | 'deleted_at' | 'type'> & { type: OauthTokenType };
 
 /** The only SQL for `oauth_tokens`. Tokens are found by their sha256; deletes are soft. */
-export function oauthTokensRepo(db: Kysely<Database>) {
+export function oauthTokensRepo(db: Kysely<Database>, gen: Generation) {
   const live = (now: number) => db.selectFrom('oauth_tokens').selectAll().where('deleted_at', 'is', null).where('expires_at', '>', now);
   return {
     /** Inserts unless the hash is taken (codes are short); undefined when it is. */
@@ -55,6 +56,7 @@ export function oauthTokensRepo(db: Kysely<Database>) {
     /** Soft-deletes one row if still live; true for exactly one caller (single use). */
     async consume(id: number, now: number): Promise<boolean> {
       const r = await db.updateTable('oauth_tokens').set({ deleted_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      gen.bump();
       return Number(r.numUpdatedRows) === 1;
     },
     /** Soft-deletes the tokens of a client+account; `keepRefresh` spares refresh tokens; `hash` limits to one token. */
@@ -63,11 +65,13 @@ export function oauthTokensRepo(db: Kysely<Database>) {
       if (opts.keepRefresh) q = q.where('type', '!=', 'refresh_token');
       if (opts.hash !== undefined) q = q.where('hash', '=', opts.hash);
       const r = await q.executeTakeFirst();
+      gen.bump();
       return Number(r.numUpdatedRows);
     },
     /** Soft-deletes every token of a client (the client was removed). */
     async revokeClient(clientId: number, now: number): Promise<number> {
       const r = await db.updateTable('oauth_tokens').set({ deleted_at: now }).where('client_id', '=', clientId).where('deleted_at', 'is', null).executeTakeFirst();
+      gen.bump();
       return Number(r.numUpdatedRows);
     },
   };

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
+import type { Generation } from './generation.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Omit<UserRow, 'id' | 'deleted_at' | 'last_login_at'>;
@@ -21,7 +22,7 @@ export function uniqueField(e: unknown): string | undefined {
   return 'value';
 }
 
-export function usersRepo(db: Kysely<Database>) {
+export function usersRepo(db: Kysely<Database>, gen: Generation) {
   const live = (q: Q) => q.selectFrom('users').selectAll().where('deleted_at', 'is', null);
   return {
     async insert(trx: Q, user: NewUser): Promise<UserRow> {
@@ -44,6 +45,7 @@ export function usersRepo(db: Kysely<Database>) {
     any: async () => (await db.selectFrom('users').select('id').where('deleted_at', 'is', null).limit(1).executeTakeFirst()) !== undefined,
     async softDelete(id: number, now: number): Promise<boolean> {
       const r = await db.updateTable('users').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+      gen.bump();
       return Number(r.numUpdatedRows) > 0;
     },
     async touchLastLogin(id: number, now: number): Promise<void> {

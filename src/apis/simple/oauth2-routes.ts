@@ -243,15 +243,21 @@ export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<vo
     },
   );
 
+  const introspectionBodies = new WeakMap<object, string>();
   app.post(
     '/auth/oauth2/token_info',
     {
       config: { oauthErrors: true },
       schema: { tags, summary: 'Introspect a token of any type (active:false when unknown or expired)', body: TokenInfoBody, response: { 200: TokenInfoResponse, ...oauthErrors } },
     },
-    async (req) => {
+    async (req, reply) => {
       const token = need(bind<Record<string, unknown>>(req), 'token');
-      return o2.introspect(token);
+      const answer = await o2.introspect(token);
+      if (!answer.active) return answer;
+      // An active answer is the same frozen object while core remembers it: serialised once.
+      let body = introspectionBodies.get(answer);
+      if (body === undefined) introspectionBodies.set(answer, (body = JSON.stringify(answer)));
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 
