@@ -10,6 +10,7 @@ import { arcDialect } from './apis/arc/index.js';
 import { basicDialect } from './apis/basic/index.js';
 import { sharedLogin } from './apis/shared-login.js';
 import { simpleDialect } from './apis/simple/index.js';
+import { requestLoggerFactory } from './request-logger.js';
 
 /** Logger that never writes credentials: headers and query strings (reset and access tokens) are left out. */
 export function createLogger(config: Config): Logger {
@@ -27,6 +28,7 @@ export function createLogger(config: Config): Logger {
 export async function buildApp(core: Core): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: core.log as FastifyBaseLogger,
+    childLoggerFactory: requestLoggerFactory,
     trustProxy: core.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // URLs the router cannot even parse (bad percent-encoding, …) get the same envelope as unknown routes.

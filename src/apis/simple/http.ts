@@ -32,7 +32,9 @@ export function cookies(req: FastifyRequest): Map<string, string> {
     const i = part.indexOf('=');
     if (i < 0) continue;
     const name = part.slice(0, i).trim();
-    if (!out.has(name)) out.set(name, part.slice(i + 1).trim().replace(/^"(.*)"$/, '$1'));
+    if (out.has(name)) continue;
+    const value = part.slice(i + 1).trim();
+    out.set(name, value.length > 1 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value);
   }
   return out;
 }
