@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Profiles one Gatehouse scenario: starts `node --cpu-prof dist/cli.js serve` on a seeded store,
 // loads it for a while, stops it and prints where the server's CPU time went.
-//   node bench/profile.mjs bearer|vouch|refresh|login [seconds] [connections]
+//   node bench/profile.mjs bearer|vouch|introspect|refresh|login [seconds] [connections]
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,9 @@ try {
   } else if (scenario === 'vouch') {
     const cookie = await simple.sessionCookie(srv.url, gh.username(0), gh.PASSWORD);
     requests = [{ method: 'GET', path: simple.PATHS.vouch, headers: { cookie } }];
+  } else if (scenario === 'introspect') {
+    const token = await simple.accessToken(srv.url, gh.username(0), gh.PASSWORD);
+    requests = [simple.tokenInfoRequest(token)];
   } else if (scenario === 'login') {
     const pool = leasePool(Array.from({ length: connections * 2 }, (_, i) => 100 + i));
     requests = [{
