@@ -1,6 +1,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { ClientsTable, Database } from './schema.js';
 import { applyFilter, type ColumnMap, type Filter, type Where } from './filter.js';
+import { reusable } from './reusable.js';
 
 export type ClientRow = Selectable<ClientsTable>;
 export type ClientInsert = Insertable<ClientsTable>;
@@ -10,9 +11,12 @@ export function clientsRepo(db: Kysely<Database>) {
   // ARC sees its own clients only: OAuth2 clients (scopes set) share the table and the id space.
   const arcRows = () => db.selectFrom('clients').where('deleted_at', 'is', null).where('scopes', 'is', null);
   const live = () => arcRows().selectAll();
+  // Looked up on every login and refresh: compiled once.
+  const byClientId = reusable(db, (clientId: string) => live().where('client_id', '=', clientId));
+  const byId = reusable(db, (id: number) => live().where('id', '=', id));
   return {
-    byClientId: (clientId: string) => live().where('client_id', '=', clientId).executeTakeFirst(),
-    byId: (id: number) => live().where('id', '=', id).executeTakeFirst(),
+    byClientId: async (clientId: string) => (await byClientId(clientId)).rows[0],
+    byId: async (id: number) => (await byId(id)).rows[0],
     insert: (row: ClientInsert) => db.insertInto('clients').values(row).returningAll().executeTakeFirstOrThrow(),
     async update(id: number, patch: ClientPatch): Promise<boolean> {
       const r = await db.updateTable('clients').set(patch).where('id', '=', id).where('deleted_at', 'is', null).where('scopes', 'is', null).executeTakeFirst();

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import { reusable } from './reusable.js';
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -15,6 +16,41 @@ export interface AccessRow {
 }
 
 export function rbacRepo(db: Kysely<Database>) {
+  // The effective permissions are read on every login and refresh: these are compiled once.
+  const q = {
+    userGroup: reusable(db, (userId: number, groupId: number) =>
+      db
+        .selectFrom('user_groups')
+        .innerJoin('groups', 'groups.id', 'user_groups.group_id')
+        .select(['user_groups.id as ugId', 'user_groups.uuid as ugUuid', 'user_groups.locale as ugLocale', 'groups.uuid as gUuid', 'groups.locale as gLocale'])
+        .where('user_groups.user_id', '=', userId)
+        .where('user_groups.group_id', '=', groupId),
+    ),
+    roles: reusable(db, (userGroupId: number) =>
+      db
+        .selectFrom('user_group_roles')
+        .innerJoin('roles', 'roles.id', 'user_group_roles.role_id')
+        .select(['roles.id', 'roles.slug', 'roles.role_type'])
+        .where('user_group_roles.user_group_id', '=', userGroupId)
+        .orderBy('roles.id'),
+    ),
+    roleScopes: reusable(db, (userGroupId: number) =>
+      db
+        .selectFrom('role_scopes')
+        .innerJoin('scopes', 'scopes.id', 'role_scopes.scope_id')
+        .select('scopes.name')
+        .where('role_scopes.role_id', 'in', db.selectFrom('user_group_roles').select('role_id').where('user_group_id', '=', userGroupId))
+        .orderBy('scopes.id'),
+    ),
+    overrides: reusable(db, (userId: number) =>
+      db
+        .selectFrom('user_scopes')
+        .innerJoin('scopes', 'scopes.id', 'user_scopes.scope_id')
+        .select(['scopes.name', 'user_scopes.allowed'])
+        .where('user_scopes.user_id', '=', userId)
+        .orderBy('scopes.id'),
+    ),
+  };
   return {
     async ensureScope(trx: Q, name: string): Promise<number> {
       await trx.insertInto('scopes').values({ name, description: null }).onConflict((oc) => oc.column('name').doNothing()).execute();
@@ -52,38 +88,10 @@ export function rbacRepo(db: Kysely<Database>) {
     },
     /** Role scopes, then per-user allow/deny overrides (ARC's effective permissions). */
     async access(userId: number, groupId: number | null): Promise<AccessRow> {
-      const ug = groupId === null ? undefined : await db
-        .selectFrom('user_groups')
-        .innerJoin('groups', 'groups.id', 'user_groups.group_id')
-        .select(['user_groups.id as ugId', 'user_groups.uuid as ugUuid', 'user_groups.locale as ugLocale', 'groups.uuid as gUuid', 'groups.locale as gLocale'])
-        .where('user_groups.user_id', '=', userId)
-        .where('user_groups.group_id', '=', groupId)
-        .executeTakeFirst();
-      const roles = ug
-        ? await db
-            .selectFrom('user_group_roles')
-            .innerJoin('roles', 'roles.id', 'user_group_roles.role_id')
-            .select(['roles.id', 'roles.slug', 'roles.role_type'])
-            .where('user_group_roles.user_group_id', '=', ug.ugId)
-            .orderBy('roles.id')
-            .execute()
-        : [];
-      const roleScopes = roles.length
-        ? await db
-            .selectFrom('role_scopes')
-            .innerJoin('scopes', 'scopes.id', 'role_scopes.scope_id')
-            .select('scopes.name')
-            .where('role_scopes.role_id', 'in', roles.map((r) => r.id))
-            .orderBy('scopes.id')
-            .execute()
-        : [];
-      const overrides = await db
-        .selectFrom('user_scopes')
-        .innerJoin('scopes', 'scopes.id', 'user_scopes.scope_id')
-        .select(['scopes.name', 'user_scopes.allowed'])
-        .where('user_scopes.user_id', '=', userId)
-        .orderBy('scopes.id')
-        .execute();
+      const ug = groupId === null ? undefined : (await q.userGroup(userId, groupId)).rows[0];
+      const roles = ug ? (await q.roles(ug.ugId)).rows : [];
+      const roleScopes = roles.length ? (await q.roleScopes(ug?.ugId ?? 0)).rows : [];
+      const overrides = (await q.overrides(userId)).rows;
       const perms: string[] = [];
       for (const s of roleScopes) if (!perms.includes(s.name)) perms.push(s.name);
       for (const o of overrides) {

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { reusable } from './reusable.js';
 
 /**
  * Short-lived state: revocations, rate-limit counters. SQL-backed here (the embedded default);
@@ -23,23 +24,16 @@ export function sqlTtlStore(db: Kysely<Database>): TtlStore {
     db.deleteFrom('kv').where('expires_at', '<', now()).execute().catch(() => undefined);
   }, 60_000);
   sweep.unref();
-  return {
-    async get(key) {
-      const row = await db.selectFrom('kv').select('value').where('key', '=', key).where('expires_at', '>', now()).executeTakeFirst();
-      return row?.value ?? undefined;
-    },
-    async set(key, value, ttlMs) {
-      const expires_at = now() + ttlMs;
-      await db.insertInto('kv').values({ key, value, n: 0, expires_at }).onConflict((oc) => oc.column('key').doUpdateSet({ value, expires_at })).execute();
-    },
-    async delete(key) {
-      await db.deleteFrom('kv').where('key', '=', key).execute();
-    },
-    async incr(key, ttlMs) {
-      const t = now();
-      const expires_at = t + ttlMs;
-      // One statement, so concurrent increments never lose a count; an expired window restarts at 1.
-      const row = await db
+  // Every login counts here and every refresh revokes here: compiled once.
+  const q = {
+    get: reusable(db, (key: string, t: number) => db.selectFrom('kv').select('value').where('key', '=', key).where('expires_at', '>', t)),
+    set: reusable(db, (key: string, value: string, expires_at: number) =>
+      db.insertInto('kv').values({ key, value, n: 0, expires_at }).onConflict((oc) => oc.column('key').doUpdateSet({ value, expires_at })),
+    ),
+    delete: reusable(db, (key: string) => db.deleteFrom('kv').where('key', '=', key)),
+    // One statement, so concurrent increments never lose a count; an expired window restarts at 1.
+    incr: reusable(db, (key: string, t: number, expires_at: number) =>
+      db
         .insertInto('kv')
         .values({ key, value: null, n: 1, expires_at })
         .onConflict((oc) =>
@@ -48,12 +42,29 @@ export function sqlTtlStore(db: Kysely<Database>): TtlStore {
             expires_at: sql<number>`case when kv.expires_at <= ${t} then ${expires_at} else kv.expires_at end`,
           }),
         )
-        .returning(['n', 'expires_at'])
-        .executeTakeFirstOrThrow();
+        .returning(['n', 'expires_at']),
+    ),
+    decr: reusable(db, (key: string) => db.updateTable('kv').set({ n: sql<number>`n - 1` }).where('key', '=', key).where('n', '>', 0)),
+  };
+  return {
+    async get(key) {
+      const row = (await q.get(key, now())).rows[0];
+      return row?.value ?? undefined;
+    },
+    async set(key, value, ttlMs) {
+      await q.set(key, value, now() + ttlMs);
+    },
+    async delete(key) {
+      await q.delete(key);
+    },
+    async incr(key, ttlMs) {
+      const t = now();
+      const row = (await q.incr(key, t, t + ttlMs)).rows[0];
+      if (!row) throw new Error('kv increment returned no row');
       return { count: Number(row.n), expiresAt: Number(row.expires_at) };
     },
     async decr(key) {
-      await db.updateTable('kv').set({ n: sql<number>`n - 1` }).where('key', '=', key).where('n', '>', 0).execute();
+      await q.decr(key);
     },
     async entries(prefix) {
       const rows = await db

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 import type { Generation } from './generation.js';
+import { reusable } from './reusable.js';
 
 export type UserRow = Selectable<UsersTable>;
 export type NewUser = Omit<UserRow, 'id' | 'deleted_at' | 'last_login_at'>;
@@ -24,6 +25,16 @@ export function uniqueField(e: unknown): string | undefined {
 
 export function usersRepo(db: Kysely<Database>, gen: Generation) {
   const live = (q: Q) => q.selectFrom('users').selectAll().where('deleted_at', 'is', null);
+  // The lookups of every login and refresh, compiled once.
+  const first = <R>(p: Promise<{ rows: R[] }>) => p.then((r) => r.rows[0]);
+  const q = {
+    byId: reusable(db, (id: number) => live(db).where('id', '=', id)),
+    byUsername: reusable(db, (norm: string) => live(db).where('username_norm', '=', norm)),
+    byEmail: reusable(db, (norm: string) => live(db).where('email_norm', '=', norm)),
+    credentials: reusable(db, (userId: number) => db.selectFrom('credentials').select(['password_hash', 'totp_enc']).where('user_id', '=', userId)),
+    touchLastLogin: reusable(db, (id: number, now: number) => db.updateTable('users').set({ last_login_at: now }).where('id', '=', id)),
+    clientIds: reusable(db, (userId: number) => db.selectFrom('user_clients').select('client_id').where('user_id', '=', userId).orderBy('client_id')),
+  };
   return {
     async insert(trx: Q, user: NewUser): Promise<UserRow> {
       try {
@@ -34,12 +45,12 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
         throw e;
       }
     },
-    byId: (id: number) => live(db).where('id', '=', id).executeTakeFirst(),
+    byId: (id: number) => first(q.byId(id)),
     byUuid: (uuid: string) => live(db).where('uuid', '=', uuid).executeTakeFirst(),
-    byUsername: (norm: string) => live(db).where('username_norm', '=', norm).executeTakeFirst(),
+    byUsername: (norm: string) => first(q.byUsername(norm)),
     /** Exact, case-sensitive username match (ARC forget-password does not lower-case). */
     byExactUsername: (username: string) => live(db).where('username', '=', username).executeTakeFirst(),
-    byEmail: (norm: string) => live(db).where('email_norm', '=', norm).executeTakeFirst(),
+    byEmail: (norm: string) => first(q.byEmail(norm)),
     list: () => live(db).orderBy('id').execute(),
     /** Whether any live account exists (first start), without reading them all. */
     any: async () => (await db.selectFrom('users').select('id').where('deleted_at', 'is', null).limit(1).executeTakeFirst()) !== undefined,
@@ -49,15 +60,15 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
       return Number(r.numUpdatedRows) > 0;
     },
     async touchLastLogin(id: number, now: number): Promise<void> {
-      await db.updateTable('users').set({ last_login_at: now }).where('id', '=', id).execute();
+      await q.touchLastLogin(id, now);
     },
     async passwordHash(userId: number): Promise<string | null> {
-      const row = await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
+      const row = await first(q.credentials(userId));
       return row?.password_hash ?? null;
     },
     /** Sealed otpauth URL of the account's active TOTP, if any. */
     async totp(userId: number): Promise<string | null> {
-      const row = await db.selectFrom('credentials').select('totp_enc').where('user_id', '=', userId).executeTakeFirst();
+      const row = await first(q.credentials(userId));
       return row?.totp_enc ?? null;
     },
     async setTotp(userId: number, sealed: string | null): Promise<boolean> {
@@ -81,8 +92,7 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
       await db.updateTable('credentials').set({ password_hash: newHash }).where('user_id', '=', userId).where('password_hash', '=', oldHash).execute();
     },
     async clientIds(userId: number): Promise<number[]> {
-      const rows = await db.selectFrom('user_clients').select('client_id').where('user_id', '=', userId).orderBy('client_id').execute();
-      return rows.map((r) => r.client_id);
+      return (await q.clientIds(userId)).rows.map((r) => r.client_id);
     },
     async allowClient(trx: Q, userId: number, clientId: number): Promise<void> {
       await trx.insertInto('user_clients').values({ user_id: userId, client_id: clientId }).onConflict((oc) => oc.doNothing()).execute();
