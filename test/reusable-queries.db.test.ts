@@ -66,4 +66,27 @@ await describeDb('reusable queries', () => {
       await ttl.close();
     }
   });
+
+  it("a login's pair of counters: counted together, settled together", async () => {
+    const ttl = sqlTtlStore(conn.db);
+    try {
+      const [a1, b1] = await ttl.incrPair('pair:ip', 'pair:acct', 60_000);
+      expect([a1.count, b1.count]).toEqual([1, 1]);
+      await ttl.incr('pair:ip', 60_000);
+      const [a2, b2] = await ttl.incrPair('pair:ip', 'pair:acct', 60_000);
+      expect([a2.count, b2.count]).toEqual([3, 2]);
+      expect(a2.expiresAt).toBe(a1.expiresAt);
+      // Success: the account's failures are forgotten, the address gives back its slot.
+      await ttl.settle('pair:acct', 'pair:ip');
+      const [a3, b3] = await ttl.incrPair('pair:ip', 'pair:acct', 60_000);
+      expect([a3.count, b3.count]).toEqual([3, 1]);
+      // The account's window starts again at its next failure.
+      expect(b3.expiresAt).toBeGreaterThan(b2.expiresAt);
+      // The address never goes below zero.
+      await ttl.settle('pair:acct', 'pair:none');
+      expect((await ttl.incr('pair:none', 60_000)).count).toBe(1);
+    } finally {
+      await ttl.close();
+    }
+  });
 });

@@ -15,28 +15,45 @@ export interface ThrottleLimits {
  */
 export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
   const windowMs = limits.lockoutSeconds * 1000;
+  const locked = (expiresAt: number) => new CoreError('locked', 'Too many failed attempts', { retryAfter: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) });
   async function reserve(key: string, max: number): Promise<boolean> {
     if (max <= 0) return false;
     const { count, expiresAt } = await ttl.incr(key, windowMs);
-    if (count > max) throw new CoreError('locked', 'Too many failed attempts', { retryAfter: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) });
+    if (count > max) throw locked(expiresAt);
     return true;
+  }
+  /** Both slots in one write (the usual case: both limits on); the address is checked first. */
+  async function reserveBoth(ipKey: string, acctKey: string): Promise<{ ipHeld: boolean; acctHeld: boolean }> {
+    if (limits.maxFailuresPerIp <= 0 || limits.maxFailures <= 0) {
+      const ipHeld = await reserve(ipKey, limits.maxFailuresPerIp);
+      try {
+        return { ipHeld, acctHeld: await reserve(acctKey, limits.maxFailures) };
+      } catch (e) {
+        if (ipHeld) await ttl.decr(ipKey);
+        throw e;
+      }
+    }
+    const [ip, acct] = await ttl.incrPair(ipKey, acctKey, windowMs);
+    if (ip.count > limits.maxFailuresPerIp) {
+      await ttl.decr(acctKey);
+      throw locked(ip.expiresAt);
+    }
+    if (acct.count > limits.maxFailures) {
+      await ttl.decr(ipKey);
+      throw locked(acct.expiresAt);
+    }
+    return { ipHeld: true, acctHeld: true };
   }
   return {
     async attempt<T>(account: string, ip: string | undefined, fn: () => Promise<T>): Promise<T> {
       const acctKey = `login:acct:${account.toLowerCase()}`;
       const ipKey = `login:ip:${ip ?? 'unknown'}`;
-      const ipHeld = await reserve(ipKey, limits.maxFailuresPerIp);
-      let acctHeld = false;
-      try {
-        acctHeld = await reserve(acctKey, limits.maxFailures);
-      } catch (e) {
-        if (ipHeld) await ttl.decr(ipKey);
-        throw e;
-      }
+      const { ipHeld, acctHeld } = await reserveBoth(ipKey, acctKey);
       try {
         const result = await fn();
-        if (acctHeld) await ttl.delete(acctKey);
-        if (ipHeld) await ttl.decr(ipKey);
+        if (acctHeld && ipHeld) await ttl.settle(acctKey, ipKey);
+        else if (acctHeld) await ttl.delete(acctKey);
+        else if (ipHeld) await ttl.decr(ipKey);
         return result;
       } catch (e) {
         // A wrong second factor is a guess too: TOTP codes are only six digits.
