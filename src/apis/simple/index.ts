@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { simpleErrorHandler } from './errors.js';
 import { accountRoutes } from './account-routes.js';
@@ -53,12 +53,23 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
         if (auth === 'public') publicAuth(opts.core, req, reply);
         else req.simpleCaller = await privateAuth(opts.core, req, reply);
       };
-      v1.addHook('preValidation', (req, reply, done) => {
-        const cfg = req.routeOptions.config;
-        if (cfg.simpleWhen?.some((k) => !opts.core.config[k])) return done(new EchoError(404, 'Not Found'));
-        if (req.body === undefined || req.body === null) req.body = {};
-        if (!cfg.simpleAuth) return done();
-        middleware(req, reply, cfg.simpleAuth).then(() => done(), done);
+      // Attached per route, and only where there is something to do: the configuration is fixed
+      // at start, so forward-auth (enabled, no middleware, no body) runs no hook at all.
+      v1.addHook('onRoute', (route) => {
+        const cfg = route.config ?? {};
+        const disabled = cfg.simpleWhen?.some((k) => !opts.core.config[k]) ?? false;
+        const auth = cfg.simpleAuth;
+        const hasBody = route.schema?.body !== undefined;
+        if (!disabled && !auth && !hasBody) return;
+        const hook: preValidationHookHandler = (req, reply, done) => {
+          if (disabled) return done(new EchoError(404, 'Not Found'));
+          // The original binds a missing body as an empty one; its handlers then name the missing field.
+          if (req.body === undefined || req.body === null) req.body = {};
+          if (!auth) return done();
+          middleware(req, reply, auth).then(() => done(), done);
+        };
+        const own = route.preValidation;
+        route.preValidation = own === undefined ? hook : Array.isArray(own) ? [hook, ...own] : [hook, own];
       });
       accountRoutes(v1, opts.core);
       localRoutes(v1, opts.core);
