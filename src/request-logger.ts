@@ -65,8 +65,13 @@ class RequestLogger {
   }
 }
 
-/** Fastify's `childLoggerFactory`: a request logger that costs nothing until it is used. */
-export function requestLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions): FastifyBaseLogger {
-  // The app's logger is pino (server.ts); Fastify types it as its own base logger.
-  return new RequestLogger(logger as unknown as Logger, bindings, opts) as unknown as FastifyBaseLogger;
+/**
+ * Fastify's `childLoggerFactory`: request loggers over `log` that cost nothing until used. The
+ * parent is ours rather than the one Fastify passes, so requests keep logging warnings and
+ * errors (with their id) when the app runs without a Fastify logger (see server.ts).
+ */
+export function requestLoggers(log: Logger): (fastifyLogger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions) => FastifyBaseLogger {
+  return (_fastifyLogger: FastifyBaseLogger, bindings: Bindings, opts: ChildLoggerOptions) =>
+    // Fastify types its loggers as its own base logger; this one has every method it calls.
+    new RequestLogger(log, bindings, opts) as unknown as FastifyBaseLogger;
 }

@@ -10,7 +10,7 @@ import { arcDialect } from './apis/arc/index.js';
 import { basicDialect } from './apis/basic/index.js';
 import { sharedLogin } from './apis/shared-login.js';
 import { simpleDialect } from './apis/simple/index.js';
-import { requestLoggerFactory } from './request-logger.js';
+import { requestLoggers } from './request-logger.js';
 
 /** Logger that never writes credentials: headers and query strings (reset and access tokens) are left out. */
 export function createLogger(config: Config): Logger {
@@ -26,9 +26,14 @@ export function createLogger(config: Config): Logger {
 }
 
 export async function buildApp(core: Core): Promise<FastifyInstance> {
+  // Fastify's own request lines ("incoming request", "request completed") are at info. Below
+  // that level the app runs without a Fastify logger: Fastify then skips the two listeners it
+  // puts on every response to write the second line, a fifth of a forward-auth check. Request
+  // loggers (warnings, errors, with the request id) write to our logger either way.
+  const requestLines = core.log.isLevelEnabled('info');
   const app = Fastify({
-    loggerInstance: core.log as FastifyBaseLogger,
-    childLoggerFactory: requestLoggerFactory,
+    ...(requestLines ? { loggerInstance: core.log as FastifyBaseLogger } : { logger: false }),
+    childLoggerFactory: requestLoggers(core.log),
     trustProxy: core.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // URLs the router cannot even parse (bad percent-encoding, …) get the same envelope as unknown routes.

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import Fastify from 'fastify';
-import { requestLoggerFactory } from '../src/request-logger.js';
+import { requestLoggers } from '../src/request-logger.js';
 
 /** Per-request loggers are made only when a request logs; the lines they write are unchanged. */
 
@@ -19,7 +19,8 @@ function capture(level: string) {
 
 async function appWith(level: string) {
   const c = capture(level);
-  const app = Fastify({ loggerInstance: c.log, childLoggerFactory: requestLoggerFactory });
+  // As server.ts builds it: a Fastify logger only when its request lines would be written.
+  const app = Fastify({ ...(c.log.isLevelEnabled('info') ? { loggerInstance: c.log } : { logger: false }), childLoggerFactory: requestLoggers(c.log) });
   app.get('/ok', async () => ({ ok: true }));
   app.get('/boom', async () => {
     throw new Error('boom');
@@ -59,7 +60,7 @@ it('at warn, an ordinary request writes nothing, while warnings and errors keep 
 
 it('a child of a request logger, and its level, behave as pino children do', () => {
   const { log, lines } = capture('warn');
-  const reqLog = requestLoggerFactory(log, { reqId: 'r1' }, {});
+  const reqLog = requestLoggers(log)(log, { reqId: 'r1' }, {});
   expect(reqLog.level).toBe('warn');
   reqLog.info('dropped');
   reqLog.child({ part: 'p' }).error('kept');
