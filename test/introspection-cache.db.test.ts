@@ -52,6 +52,17 @@ await describeDb('token_info cache: every end of a token shows at once', () => {
     expect(first.body).toMatchObject({ active: true, scope: 'a email', sub: u.uuid, email: 'repeat@example.com' });
   });
 
+  it('a missing body is bound as an empty one, as the original binds it', async () => {
+    const none = await req('POST', '/api/v1/auth/oauth2/token_info');
+    expect(none.status).toBe(400);
+    expect(none.body).toEqual({ error: 'invalid_request', error_description: 'Missing token' });
+    const account = await req('POST', '/api/v1/account', { headers: { authorization: 'SharedKey super-secret' } });
+    expect(account.status).toBe(400);
+    // The handler's own check names the field, as Go's validator did: the body was bound, empty.
+    expect(account.body).toMatchObject({ error: true, reason: 'bad-request' });
+    expect(account.body.message).toContain("createAccountRequest.Username");
+  });
+
   it('a token revoked through the API is inactive on the next call', async () => {
     const u = await newUser('revoked');
     const t = await passwordGrant('revoked');

@@ -20,3 +20,20 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
 };
 
 export type { ErrorObject };
+
+/**
+ * simple-auth binds a missing body as an empty one (its handlers then name the missing field):
+ * the same compiler, where an absent body is validated, and replaced, as `{}`.
+ */
+export const emptyBodyValidatorCompiler: FastifySchemaCompiler<unknown> = (route) => {
+  const check = validatorCompiler(route) as ((data: unknown) => boolean) & { errors?: unknown };
+  if (route.httpPart !== 'body') return check as ReturnType<FastifySchemaCompiler<unknown>>;
+  const validate = (data: unknown) => {
+    if (data !== undefined && data !== null) return check(data);
+    const empty = {};
+    // Fastify replaces the body with `value`; a failure reads `errors` below.
+    return check(empty) ? { value: empty } : false;
+  };
+  Object.defineProperty(validate, 'errors', { get: () => check.errors });
+  return validate as unknown as ReturnType<FastifySchemaCompiler<unknown>>;
+};

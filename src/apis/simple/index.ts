@@ -9,6 +9,7 @@ import { rootRoutes } from './root-routes.js';
 import { EchoError } from './errors.js';
 import { correlationId, countSecretGuess, privateAuth, publicAuth, sharedKeyState, type Caller } from './http.js';
 import type { Config } from '../../config.js';
+import { emptyBodyValidatorCompiler } from '../validation.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -46,6 +47,8 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
       tagResponses(v1);
       formParser(v1);
       v1.setErrorHandler(simpleErrorHandler);
+      // The original binds a missing body as an empty one; its handlers then name the missing field.
+      v1.setValidatorCompiler(emptyBodyValidatorCompiler);
       v1.setNotFoundHandler((_req, reply) => reply.code(404).send({ message: 'Not Found' }));
       // The original's middleware runs before binding: a disabled route is 404, then CSRF / auth, then the body.
       const middleware = async (req: FastifyRequest, reply: FastifyReply, auth: 'public' | 'private') => {
@@ -54,17 +57,14 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
         else req.simpleCaller = await privateAuth(opts.core, req, reply);
       };
       // Attached per route, and only where there is something to do: the configuration is fixed
-      // at start, so forward-auth (enabled, no middleware, no body) runs no hook at all.
+      // at start, so forward-auth (enabled, no middleware) runs no hook at all.
       v1.addHook('onRoute', (route) => {
         const cfg = route.config ?? {};
         const disabled = cfg.simpleWhen?.some((k) => !opts.core.config[k]) ?? false;
         const auth = cfg.simpleAuth;
-        const hasBody = route.schema?.body !== undefined;
-        if (!disabled && !auth && !hasBody) return;
+        if (!disabled && !auth) return;
         const hook: preValidationHookHandler = (req, reply, done) => {
           if (disabled) return done(new EchoError(404, 'Not Found'));
-          // The original binds a missing body as an empty one; its handlers then name the missing field.
-          if (req.body === undefined || req.body === null) req.body = {};
           if (!auth) return done();
           middleware(req, reply, auth).then(() => done(), done);
         };

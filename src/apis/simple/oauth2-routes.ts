@@ -137,6 +137,8 @@ function basicAuth(req: FastifyRequest): { id: string; secret: string } | undefi
   return { id: dec(raw.slice(0, i)), secret: dec(raw.slice(i + 1)) };
 }
 
+const BLANK = /^\s*$/;
+
 /** The OAuth2 authorization server (§6). Mounted under /api/v1 in its own scope. */
 export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<void> {
   app.setErrorHandler(oauth2ErrorHandler);
@@ -144,7 +146,7 @@ export async function oauth2Routes(app: FastifyInstance, core: Core): Promise<vo
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 64 * 1024 }, (req, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, {});
+    if (typeof body !== 'string' || BLANK.test(body)) return done(null, {});
     return json(req, body as string, done);
   });
   const o2 = core.oauth2;
