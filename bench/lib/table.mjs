@@ -51,7 +51,7 @@ export function render(results) {
   if (results.scale) {
     const s = results.scale;
     out.push('');
-    out.push('Scale (rate with users in the store)');
+    out.push('Scale (rate with users in the store; both servers up, measured in turn twice, means)');
     const srows = s.rows.map((x) => [x.label, fmtRate(x.rate10k), fmtRate(x.rate1m), x.ratio === null ? '—' : pct(x.ratio), x.verdict ?? '']);
     for (const st of Object.values(s.stores ?? {})) srows.push([`  server with ${st.users.toLocaleString('en-US')} users`, `started in ${st.startSeconds.toFixed(1)} s`, `RSS ${mib(st.rss)}`, '', '']);
     if (s.error) srows.push(['error', s.error, '', '', '']);
