@@ -431,6 +431,11 @@ export function oauth2Server(d: OAuth2Deps) {
   /** The account of a token; undefined for a client's own (client_credentials) token. */
   const ownerOf = (row: OauthTokenRow): Promise<UserRow | undefined> => (row.user_id === null ? Promise.resolve(undefined) : d.accounts.byId(row.user_id));
 
+  function remembered(token: string, now: number, generation: number): Introspection | undefined {
+    const hit = introspected.get(token, now);
+    return hit && hit.generation === generation ? hit.answer : undefined;
+  }
+
   /** What token_info says of a token, from the database. */
   async function activeIntrospection(hash: string, now: number): Promise<Introspection> {
     const row = await tokens.activeByHash(hash, now);
@@ -624,13 +629,16 @@ export function oauth2Server(d: OAuth2Deps) {
       const now = Date.now();
       // Read before the queries: a write that lands while they run leaves a stale generation.
       const generation = d.store.tokensGeneration.current();
-      const hit = introspected.get(token, now);
-      if (hit && hit.generation === generation) return hit.answer;
+      const hit = remembered(token, now, generation);
+      if (hit) return hit;
       const answer = await activeIntrospection(sha256(token), now);
       if (answer.active) introspected.set(token, { answer, generation }, Math.min(Number(answer.exp) * 1000, now + introspectedMaxAge));
       else introspected.delete(token);
       return answer;
     },
+
+    /** The remembered active answer for a token, if still true: `introspect` without a promise. */
+    rememberedIntrospection: (token: string): Introspection | undefined => remembered(token, Date.now(), d.store.tokensGeneration.current()),
 
     /** The account's live tokens for every client (§6.6). */
     async listTokens(userId: number): Promise<{ client_id: string; client_name: string; short_token: string; type: string; created: string; expires: string }[]> {
