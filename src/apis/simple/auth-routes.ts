@@ -104,13 +104,14 @@ export function authRoutes(app: FastifyInstance, core: Core) {
         response: { 200: S.Success, 307: { type: 'null' }, 401: S.ErrorBody, 404: S.EchoBody },
       },
     },
-    async (req, reply: FastifyReply) => {
+    // Synchronous, and the body is written once: forward-auth runs before every proxied request.
+    (req, reply: FastifyReply) => {
       const token = cookies(req).get(c.simpleCookieName);
       if (token) {
         const s = sessionOf(core, token);
         if (!s) return simpleFail(401, 'unauthorized', 'Unable to authenticate: unable to parse JWT');
         if (c.vouchUserHeader) reply.header(c.vouchUserHeader, s.sub);
-        return { success: true };
+        return reply.type('application/json; charset=utf-8').send(SUCCESS_BODY);
       }
       if (req.query.forward) {
         const host = header(req, 'x-forwarded-host');
@@ -121,6 +122,8 @@ export function authRoutes(app: FastifyInstance, core: Core) {
     },
   );
 }
+
+const SUCCESS_BODY = JSON.stringify({ success: true });
 
 /** `web.baseurl` with `continue` added to its query, exactly as Go's url.Values encodes it. */
 export function loginUrl(base: string, cont: string): string {
