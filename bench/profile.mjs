@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Profiles one Gatehouse scenario: starts `node --cpu-prof dist/cli.js serve` on a seeded store,
 // loads it for a while, stops it and prints where the server's CPU time went.
-//   node bench/profile.mjs bearer|vouch|introspect|refresh|login [seconds] [connections]
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+//   node bench/profile.mjs bearer|vouch|introspect|refresh|login [seconds] [connections] [--threads]
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,16 +11,30 @@ import { leasePool, runLoad } from './lib/load.mjs';
 import { summarize } from './lib/cpuprofile.mjs';
 import * as simple from './lib/simple.mjs';
 
-const [scenario = 'bearer', secondsArg = '10', connArg = '10'] = process.argv.slice(2);
+// --threads: no profiler; instead the CPU time per operation of the server's main thread and of
+// its other threads (argon2id's pool, V8's helpers), from /proc (Linux).
+const threadsMode = process.argv.includes('--threads');
+const [scenario = 'bearer', secondsArg = '10', connArg = '10'] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const seconds = Number(secondsArg);
 const connections = Number(connArg);
+// USER_HZ: 100 on Linux (the unit of utime and stime in /proc/<pid>/task/<tid>/stat).
+const CLOCK_TICKS = 100;
+function threadTicks(pid) {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(Number(tid), Number(f[11]) + Number(f[12]));
+  }
+  return out;
+}
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-profile-'));
 const profDir = join(fileURLToPath(new URL('.', import.meta.url)), 'results', 'profiles');
 mkdirSync(profDir, { recursive: true });
 const before = new Set(readdirSync(profDir));
 try {
   await gh.prepareStore(dir, { users: 1000 });
-  const srv = await gh.startServer(dir, { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+  const srv = await gh.startServer(dir, { nodeArgs: threadsMode ? [] : ['--cpu-prof', '--cpu-prof-dir', profDir] });
   const json = { 'content-type': 'application/json' };
   let requests;
   if (scenario === 'bearer') {
@@ -54,13 +68,29 @@ try {
       onResponse(_s, _b, ctx) { pool.give(ctx.u); },
     }];
   } else throw new Error(`unknown scenario ${scenario}`);
+  if (threadsMode) await runLoad({ url: srv.url, requests, connections, seconds: 3 });
+  const ticksBefore = threadsMode ? threadTicks(srv.pid) : undefined;
   const r = await runLoad({ url: srv.url, requests, connections, seconds });
   console.log(`${scenario}: ${r.rate.toFixed(0)} ops/s, p50 ${r.p50?.toFixed(2)} ms, p99 ${r.p99?.toFixed(2)} ms, errors ${r.errors}`);
+  if (ticksBefore) {
+    const after = threadTicks(srv.pid);
+    const ops = r.rate * seconds;
+    let main = 0;
+    let other = 0;
+    for (const [tid, t] of after) {
+      const ms = (t - (ticksBefore.get(tid) ?? 0)) * (1000 / CLOCK_TICKS);
+      if (tid === srv.pid) main += ms;
+      else other += ms;
+    }
+    console.log(`CPU per operation: main thread ${(main / ops).toFixed(3)} ms, other threads ${(other / ops).toFixed(3)} ms`);
+  }
   await srv.stop();
-  const file = readdirSync(profDir).find((f) => !before.has(f) && f.endsWith('.cpuprofile'));
-  if (!file) throw new Error('no profile written');
-  const s = summarize(join(profDir, file));
-  console.log(`profile ${join(profDir, file)}: ${s.busy} busy samples\n-- self --\n${s.self}\n-- inclusive --\n${s.inclusive}`);
+  if (!threadsMode) {
+    const file = readdirSync(profDir).find((f) => !before.has(f) && f.endsWith('.cpuprofile'));
+    if (!file) throw new Error('no profile written');
+    const s = summarize(join(profDir, file));
+    console.log(`profile ${join(profDir, file)}: ${s.busy} busy samples\n-- self --\n${s.self}\n-- inclusive --\n${s.inclusive}`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
