@@ -22,33 +22,20 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
     if (count > max) throw locked(expiresAt);
     return true;
   }
-  /** Both slots in one write (the usual case: both limits on); the address is checked first. */
-  async function reserveBoth(ipKey: string, acctKey: string): Promise<{ ipHeld: boolean; acctHeld: boolean }> {
-    if (limits.maxFailuresPerIp <= 0 || limits.maxFailures <= 0) {
-      const ipHeld = await reserve(ipKey, limits.maxFailuresPerIp);
-      try {
-        return { ipHeld, acctHeld: await reserve(acctKey, limits.maxFailures) };
-      } catch (e) {
-        if (ipHeld) await ttl.decr(ipKey);
-        throw e;
-      }
-    }
-    const [ip, acct] = await ttl.incrPair(ipKey, acctKey, windowMs);
-    if (ip.count > limits.maxFailuresPerIp) {
-      await ttl.decr(acctKey);
-      throw locked(ip.expiresAt);
-    }
-    if (acct.count > limits.maxFailures) {
-      await ttl.decr(ipKey);
-      throw locked(acct.expiresAt);
-    }
-    return { ipHeld: true, acctHeld: true };
-  }
   return {
     async attempt<T>(account: string, ip: string | undefined, fn: () => Promise<T>): Promise<T> {
       const acctKey = `login:acct:${account.toLowerCase()}`;
       const ipKey = `login:ip:${ip ?? 'unknown'}`;
-      const { ipHeld, acctHeld } = await reserveBoth(ipKey, acctKey);
+      // The address first, and the account only when the address is not locked out: guesses
+      // from a blocked address must not move the account's counter.
+      const ipHeld = await reserve(ipKey, limits.maxFailuresPerIp);
+      let acctHeld = false;
+      try {
+        acctHeld = await reserve(acctKey, limits.maxFailures);
+      } catch (e) {
+        if (ipHeld) await ttl.decr(ipKey);
+        throw e;
+      }
       try {
         const result = await fn();
         if (acctHeld && ipHeld) await ttl.settle(acctKey, ipKey);

@@ -16,7 +16,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
   const conn: Db = await openDb(url);
   if (opts.migrate !== false) await migrate(conn);
   const db = conn.db;
-  const ttl = sqlTtlStore(db);
+  const ttl = sqlTtlStore(db, { singleWriter: conn.kind === 'sqlite' });
   const tokensGeneration = generation(conn.externalVersion);
   return {
     kind: conn.kind,

@@ -13,16 +13,19 @@ export interface TtlStore {
   /** Adds one and returns the new count; the window starts at the first increment. */
   incr(key: string, ttlMs: number): Promise<{ count: number; expiresAt: number }>;
   decr(key: string): Promise<void>;
-  /** `incr` of two keys in one write (a login counts its account and its address). */
-  incrPair(a: string, b: string, ttlMs: number): Promise<[{ count: number; expiresAt: number }, { count: number; expiresAt: number }]>;
-  /** In one write: forgets `clear` (its window ends now) and takes one off `decrement`. */
+  /** `delete(clear)` and `decr(decrement)`, in one write where the store can do so safely. */
   settle(clear: string, decrement: string): Promise<void>;
   /** Live entries whose key starts with `prefix`. */
   entries(prefix: string): Promise<{ key: string; value: string | null; expiresAt: number }[]>;
   close(): Promise<void>;
 }
 
-export function sqlTtlStore(db: Kysely<Database>): TtlStore {
+/**
+ * `singleWriter`: the database runs one write at a time (SQLite), so one statement may touch two
+ * rows. Elsewhere (PostgreSQL) a two-row UPDATE locks its rows in whatever order they lie on
+ * disk, and deadlocks against a concurrent writer that locks them the other way round.
+ */
+export function sqlTtlStore(db: Kysely<Database>, opts: { singleWriter: boolean }): TtlStore {
   const now = () => Date.now();
   const sweep = setInterval(() => {
     db.deleteFrom('kv').where('expires_at', '<', now()).execute().catch(() => undefined);
@@ -49,21 +52,6 @@ export function sqlTtlStore(db: Kysely<Database>): TtlStore {
         .returning(['n', 'expires_at']),
     ),
     decr: reusable(db, (key: string) => db.updateTable('kv').set({ n: sql<number>`n - 1` }).where('key', '=', key).where('n', '>', 0)),
-    incrPair: reusable(db, (a: string, b: string, t: number, expires_at: number) =>
-      db
-        .insertInto('kv')
-        .values([
-          { key: a, value: null, n: 1, expires_at },
-          { key: b, value: null, n: 1, expires_at },
-        ])
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            n: sql<number>`case when kv.expires_at <= ${t} then 1 else kv.n + 1 end`,
-            expires_at: sql<number>`case when kv.expires_at <= ${t} then excluded.expires_at else kv.expires_at end`,
-          }),
-        )
-        .returning(['key', 'n', 'expires_at']),
-    ),
     // An entry whose window has ended is gone for `get` and restarts at one for `incr`: the same as deleted.
     settle: reusable(db, (clear: string, decrement: string, t: number) =>
       db
@@ -95,18 +83,13 @@ export function sqlTtlStore(db: Kysely<Database>): TtlStore {
     async decr(key) {
       await q.decr(key);
     },
-    async incrPair(a, b, ttlMs) {
-      const t = now();
-      const rows = (await q.incrPair(a, b, t, t + ttlMs)).rows;
-      const of = (key: string) => {
-        const row = rows.find((r) => r.key === key);
-        if (!row) throw new Error('kv increment returned no row');
-        return { count: Number(row.n), expiresAt: Number(row.expires_at) };
-      };
-      return [of(a), of(b)];
-    },
     async settle(clear, decrement) {
-      await q.settle(clear, decrement, now());
+      if (opts.singleWriter) {
+        await q.settle(clear, decrement, now());
+        return;
+      }
+      await q.delete(clear);
+      await q.decr(decrement);
     },
     async entries(prefix) {
       const rows = await db
