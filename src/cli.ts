@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -210,15 +210,26 @@ function print(result: unknown, json: boolean): void {
   for (const r of rows) process.stdout.write(Object.entries(r as object).map(([k, val]) => `${k}=${val ?? ''}`).join('  ') + '\n');
 }
 
-async function main(): Promise<void> {
-  let parsed;
+/** The command line parsed against `options`; a malformed one prints `usage` and exits 2. */
+function argsOrUsage<O extends NonNullable<ParseArgsConfig['options']>>(options: O, usage: string) {
   try {
-    parsed = parseArgs({ options: OPTIONS, allowPositionals: true, strict: true });
+    return parseArgs({ options, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
+    process.stderr.write(`${(e as Error).message}\n\n${usage}\n`);
     process.exit(2);
   }
-  const { values, positionals } = parsed;
+}
+
+/** Reports a failed command (as JSON with --json) and exits: 2 for usage errors, 1 otherwise. */
+function failAndExit(e: unknown, json: boolean): never {
+  const msg = e instanceof UsageError || e instanceof ConfigError || e instanceof CoreError ? e.message : String((e as Error).stack ?? e);
+  if (json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
+  else process.stderr.write(`gatehouse: ${msg}\n`);
+  process.exit(e instanceof UsageError ? 2 : 1);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = argsOrUsage(OPTIONS, USAGE);
   if (values.help || positionals.length === 0) {
     process.stdout.write(USAGE + '\n');
     process.exit(positionals.length === 0 && !values.help ? 2 : 0);
@@ -227,10 +238,7 @@ async function main(): Promise<void> {
     const result = await run(positionals, values, loadConfig());
     print(result, values.json ?? false);
   } catch (e) {
-    const msg = e instanceof UsageError || e instanceof ConfigError || e instanceof CoreError ? e.message : String((e as Error).stack ?? e);
-    if (values.json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
-    else process.stderr.write(`gatehouse: ${msg}\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
+    failAndExit(e, values.json ?? false);
   }
 }
 
@@ -272,14 +280,7 @@ function isOauth2ClientCommand(): boolean {
 }
 
 async function oauth2ClientMain(): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({ options: OAUTH2_OPTIONS, allowPositionals: true, strict: true });
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n\n${OAUTH2_USAGE}\n`);
-    process.exit(2);
-  }
-  const { values: v, positionals } = parsed;
+  const { values: v, positionals } = argsOrUsage(OAUTH2_OPTIONS, OAUTH2_USAGE);
   const action = positionals[1];
   if (v.help || !action) {
     process.stdout.write(OAUTH2_USAGE + '\n');
@@ -329,10 +330,7 @@ async function oauth2ClientMain(): Promise<void> {
     });
     print(result, v.json ?? false);
   } catch (e) {
-    const msg = e instanceof UsageError || e instanceof ConfigError || e instanceof CoreError ? e.message : String((e as Error).stack ?? e);
-    if (v.json) process.stdout.write(JSON.stringify({ error: msg }) + '\n');
-    else process.stderr.write(`gatehouse: ${msg}\n`);
-    process.exit(e instanceof UsageError ? 2 : 1);
+    failAndExit(e, v.json ?? false);
   }
 }
 

@@ -167,7 +167,7 @@ export const SETTINGS: Record<keyof Config, Spec> = {
 const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
 
 /** Seconds from a number of seconds or a Go duration (`1h`, `1h30m`, `90s`), as the original's config. */
-export function parseDuration(raw: string): number | undefined {
+function parseDuration(raw: string): number | undefined {
   if (/^\d+(\.\d+)?$/.test(raw)) return Number(raw);
   const parts = [...raw.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
   if (!parts.length || parts.map((p) => p[0]).join('') !== raw) return undefined;

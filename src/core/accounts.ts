@@ -41,7 +41,8 @@ export interface Profile {
 }
 
 export const normalize = (s: string): string => s.trim().toLowerCase();
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The shape every dialect accepts as an email address. */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?[1-9]\d{1,14}$/;
 const DOB = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -70,14 +71,16 @@ const LOCAL = 'auth:simple';
 
 /** Accounts and passwords, shared by every dialect. */
 export function accounts(d: Deps) {
-  async function verifyAndUpgrade(user: UserRow | undefined, password: string): Promise<boolean> {
-    const stored = user ? await d.users.passwordHash(user.id) : null;
+  /** The account's sealed TOTP (or null) when the password matches; undefined when it does not. */
+  async function verifyAndUpgrade(user: UserRow | undefined, password: string): Promise<{ totp: string | null } | undefined> {
+    const creds = user ? await d.users.credentials(user.id) : undefined;
+    const stored = creds?.password_hash ?? null;
     const ok = await d.hasher.verify(stored, password);
     if (ok && user && stored && d.hasher.needsRehash(stored)) {
       // A legacy bcrypt (or weaker argon2) hash becomes the current argon2id on first use.
       await d.users.upgradePasswordHash(user.id, stored, await d.hasher.hash(password));
     }
-    return ok;
+    return ok ? { totp: creds?.totp_enc ?? null } : undefined;
   }
 
   async function revokeAllSessions(userId: number): Promise<void> {
@@ -168,7 +171,8 @@ export function accounts(d: Deps) {
       const key = user ? `user:${user.id}` : `${opts.by}:${normalize(opts.login)}`;
       return d.throttle.attempt(key, opts.ip, async () => {
         if (user && opts.precheck) opts.precheck(user);
-        let who: UserRow | undefined = (await verifyAndUpgrade(user, opts.password)) ? user : undefined;
+        const verified = await verifyAndUpgrade(user, opts.password);
+        let who: UserRow | undefined = verified ? user : undefined;
         if (!who && opts.fallback) who = await opts.fallback();
         const ip = opts.ip ?? null;
         if (!who) {
@@ -176,7 +180,7 @@ export function accounts(d: Deps) {
           return fail('invalid_credentials', 'Invalid Credentials');
         }
         if (opts.checkStipulations && (await d.codes.countLiveFor(who.id, 'stipulation')) > 0) fail('stipulations', 'unsatisfied-stipulations');
-        const sealed = await d.users.totp(who.id);
+        const sealed = verified && who === user ? verified.totp : await d.users.totp(who.id);
         if (sealed) {
           if (opts.totp === undefined) {
             // This dialect cannot carry a second factor: refusing is the only safe answer.
@@ -218,7 +222,7 @@ export function accounts(d: Deps) {
     },
 
     /** Verifies a password without throttling bookkeeping (for change-password's old password). */
-    checkPassword: async (user: UserRow, password: string) => verifyAndUpgrade(user, password),
+    checkPassword: async (user: UserRow, password: string) => (await verifyAndUpgrade(user, password)) !== undefined,
 
     /**
      * Sets a new password. With `oldPassword` it must match; the new one must differ from the

@@ -7,7 +7,7 @@ export const sha256 = (s: string): string => hash('sha256', s, 'base64url');
 /** Random opaque token of `bytes` bytes, hex (ARC refresh tokens are 64 lowercase hex characters). */
 export const randomHex = (bytes = 32): string => randomBytes(bytes).toString('hex');
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** A random `[A-Za-z0-9]` string (simple-auth's CSRF tokens and verification codes). */
 export function randomAlnum(n: number): string {
   let out = '';

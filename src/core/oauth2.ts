@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { ConfigError, type Config } from '../config.js';
 import type { Store } from '../store/index.js';
 import type { UserRow } from '../store/users.js';
@@ -6,7 +6,7 @@ import type { OauthTokenRow, OauthTokenType } from '../store/oauth-tokens.js';
 import type { OauthClientFields, OauthClientRow } from '../store/oauth-clients.js';
 import { safeEqual, sha256, type SecretBox } from './crypto.js';
 import { CoreError } from './errors.js';
-import { signingKey, signJwt, type SigningKey } from './jwt.js';
+import { KeyError, signingKey, signJwt, type SigningKey } from './jwt.js';
 import type { LoginThrottle } from './throttle.js';
 import type { AuditLog } from './audit.js';
 import { isBlocked } from './permissions.js';
@@ -23,7 +23,6 @@ export class OAuthError extends CoreError {
     public readonly error: string,
     public readonly description: string,
     counted = false,
-    public readonly status = 400,
   ) {
     super(counted ? 'invalid_credentials' : 'invalid_input', description);
   }
@@ -464,8 +463,6 @@ export function oauth2Server(d: OAuth2Deps) {
   }
 
   return {
-    /** Validated configuration clients (for tests and the CLI). */
-    configClients,
     /** Writes configured clients to the database; runs lazily on first use, callable at startup. */
     sync: ready,
 
@@ -485,14 +482,13 @@ export function oauth2Server(d: OAuth2Deps) {
       await ready();
       if (!i.clientId) throw new CoreError('invalid_input', 'client_id is required');
       if (await clientsRepo.anyByClientId(i.clientId)) throw new CoreError('taken', `client_id ${i.clientId} already exists`);
-      for (const [k, v] of Object.entries(i.overrides ?? {})) {
+      for (const k of Object.keys(i.overrides ?? {})) {
         if (!(k in SETTING_KIND)) throw new CoreError('invalid_input', `unknown setting ${k}`);
-        void v;
       }
       try {
         return view(await clientsRepo.insert(fieldsOf(i, null), Date.now()));
       } catch (e) {
-        if (e instanceof Error && /signing|PEM|RSA/.test(e.message)) throw new CoreError('invalid_input', e.message);
+        if (e instanceof KeyError) throw new CoreError('invalid_input', e.message);
         throw e;
       }
     },
@@ -575,7 +571,7 @@ export function oauth2Server(d: OAuth2Deps) {
           if (data.redirect_uri !== undefined && data.redirect_uri !== req.redirectUri) oauthFail('invalid_grant', 'redirect_uri does not match the authorization request');
           if (data.code_challenge) {
             const v = req.codeVerifier ?? '';
-            if (!PKCE_VERIFIER.test(v) || createHash('sha256').update(v).digest('base64url') !== data.code_challenge) oauthFail('invalid_grant', 'Invalid code_verifier');
+            if (!PKCE_VERIFIER.test(v) || sha256(v) !== data.code_challenge) oauthFail('invalid_grant', 'Invalid code_verifier');
           } else if (client.publicClient) oauthFail('invalid_grant', 'code_verifier required');
           const user = await ownerOf(row);
           if (!user || isInactive(user)) return oauthFail('server_error', 'inactive account');

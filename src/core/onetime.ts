@@ -4,11 +4,11 @@ import type { Accounts } from './accounts.js';
 import type { AuditLog } from './audit.js';
 import type { OneTimeCodes } from './codes.js';
 import type { Mailer } from './mailer.js';
-import { CoreError, fail } from './errors.js';
+import { fail } from './errors.js';
 import { isBlocked } from './permissions.js';
 
 /** Go's time.Duration text (`1h0m0s`, `30m0s`, `45s`), which the original's audit message shows. */
-export function goDuration(seconds: number): string {
+function goDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
@@ -43,10 +43,8 @@ export function oneTimeLogin(d: { accounts: Accounts; codes: OneTimeCodes; mail:
       const row = await d.codes.peek(token, ['onetime']);
       if (!row || row.user_id === null || row.consumed_at !== null) return fail('token_invalid', 'invalid-token');
       if (row.expires_at <= Date.now()) return fail('token_expired', 'expired');
-      await d.codes.consume(token, ['onetime']).catch((e: unknown) => {
-        if (e instanceof CoreError) fail('token_invalid', 'invalid-token');
-        throw e;
-      });
+      // Of concurrent uses exactly one wins; the others see an invalid token.
+      if (!(await d.codes.consumeFor(token, row.user_id, 'onetime'))) return fail('token_invalid', 'invalid-token');
       const user = await d.accounts.byId(row.user_id);
       if (!user) return fail('token_invalid', 'invalid-token');
       if (isBlocked(user)) fail('user_inactive', 'inactive-account');

@@ -35,8 +35,6 @@ export function stipulations(d: { codes: OneTimeCodes; users: UsersRepo; mail: M
       await d.users.markEmailVerified(user.id, Date.now());
       await d.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Stipulation token is satisfied', ip: ip ?? null });
     },
-    /** Clears every hold (CLI). */
-    clear: (userId: number) => d.codes.consumeAllFor(userId, 'stipulation'),
   };
 }
 export type Stipulations = ReturnType<typeof stipulations>;

@@ -11,7 +11,7 @@ export interface TotpSettings {
 }
 
 /** RFC 4648 base32 with `=` padding, upper case: the form simple-auth hands out. */
-export function padBase32(s: string): string {
+function padBase32(s: string): string {
   const bare = s.replace(/=+$/, '').toUpperCase();
   return bare + '='.repeat((8 - (bare.length % 8)) % 8);
 }
@@ -47,7 +47,6 @@ export function totp(s: TotpSettings) {
       const m = /[?&]secret=([^&]+)/.exec(url);
       return m ? decodeURIComponent(m[1] as string) : '';
     },
-    parseSecret,
   };
 }
 export type Totp = ReturnType<typeof totp>;

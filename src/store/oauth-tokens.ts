@@ -30,14 +30,8 @@ export function oauthTokensRepo(db: Kysely<Database>, gen: Generation) {
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
-    /** A live (not deleted) row by hash; expiry is checked by the caller. */
-    byHash: (hash: string) => db.selectFrom('oauth_tokens').selectAll().where('hash', '=', hash).where('deleted_at', 'is', null).executeTakeFirst(),
-    /** A live, unexpired token by hash whose client is live. */
-    activeByHash: (hash: string, now: number) =>
-      live(now)
-        .where('hash', '=', hash)
-        .where('client_id', 'in', db.selectFrom('clients').select('id').where('deleted_at', 'is', null))
-        .executeTakeFirst(),
+    /** A live, unexpired token by hash (its client's liveness is the caller's check). */
+    activeByHash: (hash: string, now: number) => live(now).where('hash', '=', hash).executeTakeFirst(),
     /** Live, unexpired tokens of one client and account, oldest first. */
     forClientUser: (clientId: number, userId: number, now: number) =>
       live(now).where('client_id', '=', clientId).where('user_id', '=', userId).orderBy('id').execute(),

@@ -62,6 +62,10 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
     async touchLastLogin(id: number, now: number): Promise<void> {
       await q.touchLastLogin(id, now);
     },
+    /** The password hash and the sealed TOTP of an account in one read (a login needs both). */
+    async credentials(userId: number): Promise<{ password_hash: string | null; totp_enc: string | null } | undefined> {
+      return first(q.credentials(userId));
+    },
     async passwordHash(userId: number): Promise<string | null> {
       const row = await first(q.credentials(userId));
       return row?.password_hash ?? null;
@@ -75,7 +79,6 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
       const r = await db.updateTable('credentials').set({ totp_enc: sealed }).where('user_id', '=', userId).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
-    hasPassword: async (userId: number) => (await db.selectFrom('credentials').select('password_hash').where('user_id', '=', userId).executeTakeFirst())?.password_hash != null,
     async markEmailVerified(userId: number, now: number): Promise<void> {
       await db.updateTable('users').set({ email_verified_at: now, updated_at: now }).where('id', '=', userId).execute();
     },

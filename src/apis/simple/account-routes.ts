@@ -22,10 +22,11 @@ function requirementFailure(core: Core, username: string, password: string): str
 }
 
 export async function localView(core: Core, user: UserRow, src: string) {
-  if (!(await core.store.users.hasPassword(user.id))) return undefined;
+  const creds = await core.store.users.credentials(user.id);
+  if (creds?.password_hash == null) return undefined;
   return {
     username: user.username_norm,
-    twofactor: (await core.store.users.totp(user.id)) !== null,
+    twofactor: creds.totp_enc !== null,
     twofactorallowed: core.config.simpleTwoFactorEnabled,
     requireOldPassword: src !== 'onetime' && src !== 'shared-secret',
   };

@@ -3,13 +3,13 @@ import type { Core } from '../../core/index.js';
 import type { UserRow } from '../../store/users.js';
 import { CoreError } from '../../core/errors.js';
 import { safeEqual } from '../../core/crypto.js';
+import { EMAIL } from '../../core/accounts.js';
 import { header } from '../request-info.js';
 import { SimpleError, simpleFail, toSimpleError } from './errors.js';
-import { bind, cookies, countSecretGuess, optionalString, required, sessionOf, setCookie, startWebSession } from './http.js';
+import { bind, cookies, countSecretGuess, optionalString, required, sessionOf, setSessionCookie, startWebSession } from './http.js';
 import * as S from './schemas.js';
 
 const tags = ['simple'];
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Mails a user may trigger per token lifetime; more are silently dropped (same answer). */
 const ONETIME_PER_WINDOW = 5;
 
@@ -38,7 +38,7 @@ export function authRoutes(app: FastifyInstance, core: Core) {
     const token = cookies(req).get(c.simpleCookieName);
     const session = token ? sessionOf(core, token) : undefined;
     if (session) await core.revocations.revokeHash(session.sigHash, session.expMs);
-    setCookie(reply, c.simpleCookieName, '', { path: c.simpleCookiePath, domain: c.simpleCookieDomain, expires: new Date(), httpOnly: c.simpleCookieHttpOnly, secure: c.simpleCookieSecure, sameSite: 'Lax' });
+    setSessionCookie(core, reply, '', new Date());
     return { success: true };
   });
 

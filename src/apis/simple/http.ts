@@ -3,12 +3,11 @@ import type { Core } from '../../core/index.js';
 import type { UserRow } from '../../store/users.js';
 import type { SessionSource, WebSession } from '../../core/web-session.js';
 import { randomBytes } from 'node:crypto';
-import { randomAlnum, safeEqual } from '../../core/crypto.js';
+import { ALNUM, randomAlnum, safeEqual } from '../../core/crypto.js';
 import { header } from '../request-info.js';
 import { CoreError, fail } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** simple-auth's `X-Correlation-ID`: 12 alphanumerics, new for every response (a tracing aid, not a secret). */
 let pool = Buffer.alloc(0);
 let at = 0;
@@ -80,8 +79,11 @@ export async function startWebSession(core: Core, reply: FastifyReply, user: Use
 const CSRF_COOKIE = '_csrf';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
 
-/** echo's double-submit CSRF: the `X-CSRF-Token` header must equal the `_csrf` cookie on unsafe methods. */
-export function checkCsrf(req: FastifyRequest, reply: FastifyReply): void {
+/**
+ * echo's double-submit CSRF: the `X-CSRF-Token` header must equal the `_csrf` cookie on unsafe
+ * methods. Returns the token the response carries (the sign-in page embeds it).
+ */
+export function checkCsrf(req: FastifyRequest, reply: FastifyReply): string {
   const jar = cookies(req);
   let token = jar.get(CSRF_COOKIE);
   if (!SAFE.has(req.method)) {
@@ -91,8 +93,8 @@ export function checkCsrf(req: FastifyRequest, reply: FastifyReply): void {
   token ??= randomAlnum(32);
   setCookie(reply, CSRF_COOKIE, token, { path: '/', expires: new Date(Date.now() + 86_400_000), sameSite: 'Lax' });
   reply.header('vary', 'Cookie');
+  return token;
 }
-export const csrfTokenOf = (req: FastifyRequest) => cookies(req).get(CSRF_COOKIE);
 
 /** `Authorization: SharedKey <secret>` (scheme case-insensitive), only with `api.external`. */
 export function sharedKeyState(core: Core, req: FastifyRequest): 'none' | 'valid' | 'invalid' {
@@ -117,10 +119,8 @@ export async function countSecretGuess(core: Core, req: FastifyRequest, what: st
  * Public routes: a valid SharedKey skips CSRF; anything else must pass CSRF. The original's 1 s
  * per-IP sleep is replaced by the login throttle on the credentials themselves.
  */
-export function publicAuth(core: Core, req: FastifyRequest, reply: FastifyReply): { sharedKey: boolean } {
-  if (sharedKeyState(core, req) === 'valid') return { sharedKey: true };
-  checkCsrf(req, reply);
-  return { sharedKey: false };
+export function publicAuth(core: Core, req: FastifyRequest, reply: FastifyReply): void {
+  if (sharedKeyState(core, req) !== 'valid') checkCsrf(req, reply);
 }
 
 export interface Caller {

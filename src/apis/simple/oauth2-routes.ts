@@ -80,7 +80,7 @@ const TOO_MANY = 'Too many failed attempts, try again later';
 /** Errors of the OAuth2 routes: OAuth's `{"error","error_description"}`, except the v1-envelope routes. */
 function oauth2ErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   const oauth = req.routeOptions.config.oauthErrors === true;
-  if (err instanceof OAuthError) return reply.code(err.status).send({ error: err.error, error_description: err.description });
+  if (err instanceof OAuthError) return reply.code(400).send({ error: err.error, error_description: err.description });
   if (err instanceof CoreError && err.code === 'locked') {
     reply.header('retry-after', String(err.detail.retryAfter ?? 1));
     return reply.code(429).send(oauth ? { error: 'invalid_request', error_description: TOO_MANY } : { error: true, message: TOO_MANY, reason: 'too-many-requests' });

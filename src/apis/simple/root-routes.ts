@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { rawQuery } from '../request-info.js';
-import { checkCsrf, csrfTokenOf } from './http.js';
+import { checkCsrf } from './http.js';
 import { loginPage } from './login-page.js';
 
 /** The entry points simple-auth serves beside its API. */
@@ -15,8 +15,7 @@ export function rootRoutes(app: FastifyInstance, core: Core) {
     return reply.code(307).header('location', `/#/oauth2${q ? '?' + q : ''}`).send();
   });
   app.get<{ Querystring: { continue?: string } }>('/', { schema: { hide: true } }, async (req, reply) => {
-    checkCsrf(req, reply);
-    const csrf = csrfTokenOf(req) ?? String(reply.getHeader('set-cookie')).match(/_csrf=([A-Za-z0-9]+)/)?.[1] ?? '';
+    const csrf = checkCsrf(req, reply);
     const cont = resolveContinueUrl(core, typeof req.query.continue === 'string' ? req.query.continue : '');
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(loginPage({ csrf, company: core.config.simpleCompany, continueUrl: cont }));
   });
