@@ -42,6 +42,10 @@ await describeDb('arc mails its reset and sign-up links', () => {
     expect((await req('GET', '/auth/sign-up/verify-token', { bearer: code })).body).toMatchObject({ email: 'joiner@example.com' });
     const c = await req('POST', '/auth/sign-up/create-user', { json: { email: 'joiner@example.com', password: 'joiner-pw' }, bearer: code });
     expect(c.status).toBe(200);
-    expect(await srv.core.accounts.byEmail('joiner@example.com')).toBeTruthy();
+    const user = await srv.core.accounts.byEmail('joiner@example.com');
+    expect(user).toBeTruthy();
+    // The audit trail records where the account was created from.
+    const created = (await srv.core.audit.forUser(user!.id, 10, 0)).find((r) => r.message === 'Account created');
+    expect(created?.ip).toBe('127.0.0.1');
   });
 });

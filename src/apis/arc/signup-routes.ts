@@ -83,6 +83,7 @@ export function signupRoutes(app: FastifyInstance, core: Core) {
           lastName: str('lastName') ?? null,
           middleName: str('middleName') ?? null,
           phone: str('phone') ?? null,
+          ip: req.ip,
         })
         .catch((e: unknown) => fromCore(e, {}));
       const consumed = await core.codes.consume(token, ['signup']).then(() => true, () => false);
