@@ -5,8 +5,9 @@ import type { Client, ClientFields } from '../../core/clients.js';
 import { PERMISSIONS } from '../../core/permissions.js';
 import { FilterError, type Filter } from '../../store/filter.js';
 import { rawQuery } from '../request-info.js';
-import { ArcError, arcFail, fromCore } from './errors.js';
-import { parseFilterParam, parseWhereParam } from './filter-query.js';
+import { ArcError, arcFail, fromCore, invalidData } from './errors.js';
+import { InvalidParamError, parseFilterParam, parseWhereParam } from './filter-query.js';
+import { integerIdParam } from './params.js';
 import { requirePermission } from './session.js';
 import * as S from './schemas.js';
 
@@ -48,6 +49,7 @@ function fields(body: Partial<Static<typeof S.AuthClientFull>>): Partial<ClientF
 }
 
 const badFilter = (e: unknown): never => {
+  if (e instanceof InvalidParamError) throw invalidData(e.raw, e.param);
   if (e instanceof FilterError) throw new ArcError(400, `Invalid filter: ${e.message}`, { code: 'INVALID_PARAMETER_VALUE' });
   throw e;
 };
@@ -101,7 +103,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
     },
   );
 
-  app.get<{ Params: Static<typeof S.IdParam> }>('/auth-clients/:id', { schema: { security: S.BEARER, tags, summary: 'One auth client', params: S.IdParam, response: { 200: S.AnyObject, ...errs } } }, async (req) => {
+  app.get<{ Params: Static<typeof S.IdParam> }>('/auth-clients/:id', { preValidation: integerIdParam, schema: { security: S.BEARER, tags, summary: 'One auth client', params: S.IdParam, response: { 200: S.AnyObject, ...errs } } }, async (req) => {
     admin(req);
     const filter = filterOf(req);
     const c = await core.clients.byId(req.params.id);
@@ -111,7 +113,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
 
   app.patch<{ Params: Static<typeof S.IdParam>; Body: Static<typeof S.AuthClientPartial> }>(
     '/auth-clients/:id',
-    { schema: { security: S.BEARER, tags, summary: 'Update an auth client', params: S.IdParam, body: S.AuthClientPartial, response: { 204: { type: 'null' }, ...errs } } },
+    { preValidation: integerIdParam, schema: { security: S.BEARER, tags, summary: 'Update an auth client', params: S.IdParam, body: S.AuthClientPartial, response: { 204: { type: 'null' }, ...errs } } },
     async (req, reply) => {
       admin(req);
       if (!(await core.clients.update(req.params.id, fields(req.body)).catch((e: unknown) => fromCore(e, {})))) return notFound(req.params.id);
@@ -121,7 +123,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
 
   app.put<{ Params: Static<typeof S.IdParam>; Body: Static<typeof S.AuthClientFull> }>(
     '/auth-clients/:id',
-    { schema: { security: S.BEARER, tags, summary: 'Replace an auth client', params: S.IdParam, body: S.AuthClientFull, response: { 204: { type: 'null' }, ...errs } } },
+    { preValidation: integerIdParam, schema: { security: S.BEARER, tags, summary: 'Replace an auth client', params: S.IdParam, body: S.AuthClientFull, response: { 204: { type: 'null' }, ...errs } } },
     async (req, reply) => {
       admin(req);
       const f = fields(req.body) as ClientFields;
@@ -133,7 +135,7 @@ export function clientsRoutes(app: FastifyInstance, core: Core) {
 
   app.delete<{ Params: Static<typeof S.IdParam> }>(
     '/auth-clients/:id',
-    { schema: { security: S.BEARER, tags, summary: 'Delete an auth client (soft delete)', params: S.IdParam, response: { 204: { type: 'null' }, ...errs } } },
+    { preValidation: integerIdParam, schema: { security: S.BEARER, tags, summary: 'Delete an auth client (soft delete)', params: S.IdParam, response: { 204: { type: 'null' }, ...errs } } },
     async (req, reply) => {
       const { claims } = admin(req);
       if (!(await core.clients.remove(req.params.id, String(claims.id)))) return notFound(req.params.id);

@@ -55,14 +55,59 @@ export function fromCore(e: unknown, map: CoreMap): never {
   throw e;
 }
 
-/** LoopBack's AJV-6 wording and dotted paths, from Fastify's AJV-8 errors. */
+/**
+ * LoopBack's `RestHttpErrors.invalidData`: a path or query parameter it cannot coerce, quoted
+ * as received (`Invalid data "abc" for parameter "id".`).
+ */
+export function invalidData(raw: string, name: string): ArcError {
+  return new ArcError(400, `Invalid data ${JSON.stringify(raw)} for parameter "${name}".`, { code: 'INVALID_PARAMETER_VALUE' });
+}
+
+/** What an operation's body may be: the OpenAPI `consumes` of its schema, JSON unless it says otherwise. */
+export function allowedMediaTypes(req: FastifyRequest): readonly string[] {
+  const schema = req.routeOptions.schema as { consumes?: readonly string[] } | undefined;
+  return schema?.consumes ?? ['application/json'];
+}
+
+/**
+ * LoopBack's `RestHttpErrors.unsupportedMediaType`. The type is the header as sent, parameters
+ * included. LoopBack reads a missing one as JSON; where JSON is allowed and an untyped body is
+ * refused all the same (the shared POST /auth/login), the type is named as empty.
+ */
+export function unsupportedMediaType(req: FastifyRequest): ArcError {
+  const allowed = allowedMediaTypes(req);
+  const type = req.headers['content-type'] ?? (allowed.includes('application/json') ? '' : 'application/json');
+  return new ArcError(415, `Content-type ${type} does not match [${allowed.join(',')}].`, { code: 'UNSUPPORTED_MEDIA_TYPE' });
+}
+
+// LoopBack's AJV 6 checks `additionalProperties` before the required properties that have a
+// schema of their own, so its `details` list unknown properties first; AJV 8 lists them last.
+const detailRank = (keyword: string) => (keyword === 'additionalProperties' ? 0 : 1);
+
+/** LoopBack's AJV-6 wording, dotted paths and order, from Fastify's AJV-8 errors. */
 function details(errors: FastifyError['validation']) {
-  return (errors ?? []).map((e) => ({
+  const ordered = [...(errors ?? [])].sort((a, b) => detailRank(a.keyword) - detailRank(b.keyword));
+  return ordered.map((e) => ({
     path: e.instancePath.replace(/\//g, '.'),
     code: e.keyword,
     message: (e.message ?? '').replace(/^must/, 'should'),
     info: e.params,
   }));
+}
+
+/** A path or query parameter that failed its schema: LoopBack's 400s, quoting the value when it is still the text received. */
+function parameterError(fe: FastifyError, req: FastifyRequest): ArcError {
+  const validation = fe.validation ?? [];
+  const missing = validation.find((v) => v.keyword === 'required');
+  if (missing) {
+    const name = String((missing.params as { missingProperty?: string }).missingProperty);
+    return new ArcError(400, `Required parameter ${name} is missing!`, { code: 'MISSING_REQUIRED_PARAMETER' });
+  }
+  const name = validation[0]?.instancePath.slice(1) ?? '';
+  const source = (fe.validationContext === 'params' ? req.params : req.query) as Record<string, unknown> | undefined;
+  const value = source?.[name];
+  if (typeof value === 'string') return invalidData(value, name);
+  return new ArcError(400, `Invalid data for parameter "${name}"`, { code: 'INVALID_PARAMETER_VALUE' });
 }
 
 export function arcErrorHandler(err: FastifyError | ArcError | Error, req: FastifyRequest, reply: FastifyReply) {
@@ -80,13 +125,10 @@ export function arcErrorHandler(err: FastifyError | ArcError | Error, req: Fasti
     if (fe.validation) {
       if (fe.validationContext === 'body') {
         e = new ArcError(422, 'The request body is invalid. See error object `details` property for more info.', { code: 'VALIDATION_FAILED', details: details(fe.validation) });
-      } else {
-        const missing = fe.validation.find((v) => v.keyword === 'required');
-        const name = missing ? String((missing.params as { missingProperty?: string }).missingProperty) : fe.validation[0]?.instancePath.slice(1);
-        e = missing
-          ? new ArcError(400, `Required parameter ${name} is missing!`, { code: 'MISSING_REQUIRED_PARAMETER' })
-          : new ArcError(400, `Invalid data for parameter "${name}"`, { code: 'INVALID_PARAMETER_VALUE' });
-      }
+      } else e = parameterError(fe, req);
+    } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      // A content type with no parser here, or one Fastify cannot even parse (`garbage`).
+      e = unsupportedMediaType(req);
     } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       e = new ArcError(fe.statusCode, fe.statusCode === 400 && fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'Unexpected token in JSON' : fe.message, fe.statusCode === 400 ? { name: 'SyntaxError' } : {});
     } else {

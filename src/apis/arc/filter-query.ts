@@ -1,5 +1,19 @@
 import { FilterError, type Filter, type Where } from '../../store/filter.js';
 
+/**
+ * A `filter` or `where` given as JSON that is not a JSON object: LoopBack's coercion refuses it as
+ * `Invalid data "<raw>" for parameter "<name>".`, quoting the text as received.
+ */
+export class InvalidParamError extends FilterError {
+  constructor(
+    public readonly param: string,
+    public readonly raw: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const MAX_DEPTH = 8;
 const MAX_KEYS = 200;
 // Assigning these on a plain object would change its prototype (or reach Object.prototype through a later merge).
@@ -37,7 +51,7 @@ function parseParam(rawQuery: string, name: string): Record<string, unknown> | u
 
   if (json.length > 1) throw new FilterError(`${name} given more than once`);
   // An empty `filter=` is what many clients send for "no filter".
-  if (json.length === 1 && json[0]!.trim() !== '') return checked(parseJson(json[0]!, name), name);
+  if (json.length === 1 && json[0]!.trim() !== '') return jsonParam(json[0]!, name);
   if (!bracket.length) return undefined;
 
   if (bracket.length > MAX_KEYS) throw new FilterError(`${name} has more than ${MAX_KEYS} keys`);
@@ -53,13 +67,16 @@ function parseParam(rawQuery: string, name: string): Record<string, unknown> | u
   return checked(materialize(root), name);
 }
 
-function parseJson(text: string, name: string): unknown {
+function jsonParam(text: string, name: string): Record<string, unknown> {
+  let value: unknown;
   try {
     // JSON.parse itself defines '__proto__' as an own key, which is harmless until someone merges the object; dropping it here is simpler than trusting every consumer.
-    return JSON.parse(text, (key, value: unknown) => (FORBIDDEN.has(key) ? undefined : value));
+    value = JSON.parse(text, (key, v: unknown) => (FORBIDDEN.has(key) ? undefined : v));
   } catch {
-    throw new FilterError(`${name} is not valid JSON`);
+    throw new InvalidParamError(name, text, `${name} is not valid JSON`);
   }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidParamError(name, text, `${name} must be a JSON object`);
+  return checked(value, name);
 }
 
 /** '[where][id][inq][0]' → ['where', 'id', 'inq', '0']. */

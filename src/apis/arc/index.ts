@@ -8,10 +8,14 @@ import { signupRoutes } from './signup-routes.js';
 import { otpRoutes } from './otp-routes.js';
 import { clientsRoutes } from './clients-routes.js';
 import { socialRoutes } from './social-routes.js';
+import { declaredBodiesOnly } from './media-type.js';
+import { nulFreeValidatorCompiler } from '../validation.js';
 
 /** The SourceFuse ARC authentication-service dialect, mounted at `/`. */
 export async function arcDialect(app: FastifyInstance, opts: { core: Core }) {
   app.setErrorHandler(arcErrorHandler);
+  declaredBodiesOnly(app, { untypedAsJson: true });
+  app.setValidatorCompiler(nulFreeValidatorCompiler);
   loginRoutes(app, opts.core);
   logoutRoutes(app, opts.core);
   passwordRoutes(app, opts.core);

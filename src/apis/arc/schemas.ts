@@ -24,14 +24,17 @@ export const TokenResponse = Type.Object({ accessToken: S(), refreshToken: S(), 
 export const CodeResponse = Type.Object({ code: S() });
 export const SuccessResponse = Type.Object({ success: Type.Boolean(), key: Type.Optional(S()) });
 
+// Lifetimes are stored in 32-bit integer columns: PostgreSQL refuses 1.5 or 99999999999 with a
+// server error (so did the original), so the body schema refuses them first (422).
+const lifetime = () => Type.Integer({ minimum: -(2 ** 31), maximum: 2 ** 31 - 1 });
 const clientFields = {
   clientId: S(),
   clientSecret: S(),
   secret: S(),
   redirectUrl: Type.Optional(S()),
-  accessTokenExpiration: Type.Number(),
-  refreshTokenExpiration: Type.Number(),
-  authCodeExpiration: Type.Number(),
+  accessTokenExpiration: lifetime(),
+  refreshTokenExpiration: lifetime(),
+  authCodeExpiration: lifetime(),
 };
 const audit = {
   deleted: Type.Optional(Type.Boolean()),
@@ -44,8 +47,16 @@ const audit = {
 export const AuthClientNew = Type.Object({ ...audit, ...clientFields }, strict);
 export const AuthClientPartial = Type.Partial(Type.Object({ ...audit, id: Type.Number(), ...clientFields }), strict);
 export const AuthClientFull = Type.Object({ ...audit, id: Type.Optional(Type.Number()), ...clientFields }, strict);
-export const AuthClient = Type.Object({ ...audit, id: Type.Number(), ...clientFields });
-export const IdParam = Type.Object({ id: Type.Number() });
+export const AuthClient = Type.Object({
+  ...audit,
+  id: Type.Number(),
+  ...clientFields,
+  accessTokenExpiration: Type.Number(),
+  refreshTokenExpiration: Type.Number(),
+  authCodeExpiration: Type.Number(),
+});
+/** Checked and converted by `integerIdParam` (params.ts) before validation. */
+export const IdParam = Type.Object({ id: Type.Integer({ format: 'int32' }) });
 export const CountResponse = Type.Object({ count: Type.Number() });
 export const FilterQuery = Type.Object({ filter: Type.Optional(Type.Unknown()) }, { additionalProperties: true });
 export const WhereQuery = Type.Object({ where: Type.Optional(Type.Unknown()) }, { additionalProperties: true });
