@@ -13,8 +13,9 @@ const USAGE = `gatehouse — identity server
 
   gatehouse serve                      run the server (same as npm start)
   gatehouse migrate                    apply database migrations
-  gatehouse client create --client-id ID --client-secret S --secret S [--redirect-url URL]
+  gatehouse client create --client-id ID [--client-secret S] [--secret S] [--redirect-url URL]
         [--access-token-expiration SEC] [--refresh-token-expiration SEC] [--auth-code-expiration SEC]
+        (a secret left out is generated and printed once: keep it, it is not shown again)
   gatehouse client list
   gatehouse client delete --client-id ID
   gatehouse user create --username U --password P [--email E] [--phone P] [--first-name N]
@@ -121,16 +122,22 @@ async function run(cmd: string[], v: Values, config: Config): Promise<unknown> {
   if (group === 'client') {
     return withCore(config, async (core) => {
       if (action === 'create') {
+        // A secret the caller did not choose is generated and shown in this output only, as the
+        // first start shows the default client's: nothing else ever prints it.
+        const clientSecret = v['client-secret'] ?? randomBytes(24).toString('base64url');
+        const secret = v.secret ?? randomBytes(32).toString('base64url');
+        const generated = { ...(v['client-secret'] === undefined && { clientSecret }), ...(v.secret === undefined && { secret }) };
         const c = await core.clients.create({
           clientId: need(v['client-id'], 'client-id'),
-          clientSecret: v['client-secret'] ?? randomBytes(24).toString('base64url'),
-          secret: v.secret ?? randomBytes(32).toString('base64url'),
+          clientSecret,
+          secret,
           redirectUrl: v['redirect-url'] ?? null,
           accessTokenExpiration: seconds(v['access-token-expiration'], 'access-token-expiration', 900),
           refreshTokenExpiration: seconds(v['refresh-token-expiration'], 'refresh-token-expiration', 86400),
           authCodeExpiration: seconds(v['auth-code-expiration'], 'auth-code-expiration', 180),
         });
-        return { id: c.id, clientId: c.clientId, redirectUrl: c.redirectUrl, accessTokenExpiration: c.accessTokenExpiration, refreshTokenExpiration: c.refreshTokenExpiration, authCodeExpiration: c.authCodeExpiration };
+        if (Object.keys(generated).length) process.stderr.write('gatehouse: generated secrets are printed once, below: keep them, they are not shown again\n');
+        return { id: c.id, clientId: c.clientId, ...generated, redirectUrl: c.redirectUrl, accessTokenExpiration: c.accessTokenExpiration, refreshTokenExpiration: c.refreshTokenExpiration, authCodeExpiration: c.authCodeExpiration };
       }
       if (action === 'list') {
         return (await core.clients.list()).map((c) => ({ id: c.id, clientId: c.clientId, redirectUrl: c.redirectUrl }));
@@ -181,7 +188,7 @@ async function run(cmd: string[], v: Values, config: Config): Promise<unknown> {
       if (action === 'list') return (await core.accounts.list()).map((u) => ({ id: u.uuid, username: u.username, email: u.email, status: u.status }));
       if (action === 'set-password') {
         const u = await byName();
-        await core.accounts.setPassword(u, need(v.password, 'password'), { endSessions: true, via: 'cli' }).catch((e: unknown) => {
+        await core.accounts.setPassword(u, need(v.password, 'password'), { via: 'cli' }).catch((e: unknown) => {
           if (e instanceof CoreError && e.code === 'password_same') return undefined;
           throw e;
         });

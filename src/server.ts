@@ -5,12 +5,13 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { createCore, type Core } from './core/index.js';
 import { openStore } from './store/index.js';
-import { validatorCompiler } from './apis/validation.js';
+import { nulFreeValidatorCompiler } from './apis/validation.js';
 import { arcDialect } from './apis/arc/index.js';
 import { basicDialect } from './apis/basic/index.js';
 import { sharedLogin } from './apis/shared-login.js';
 import { simpleDialect } from './apis/simple/index.js';
 import { requestLoggers } from './request-logger.js';
+import { pageHeaders } from './web/headers.js';
 
 /** Logger that never writes credentials: headers and query strings (reset and access tokens) are left out. */
 export function createLogger(config: Config): Logger {
@@ -42,7 +43,9 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
       void reply.code(status).send({ error: { statusCode: status, name: status === 404 ? 'NotFoundError' : 'BadRequestError', message: err.message } });
     },
   });
-  app.setValidatorCompiler(validatorCompiler);
+  // Every dialect refuses U+0000 in its input (PostgreSQL cannot store it); the dialect's envelope says so.
+  app.setValidatorCompiler(nulFreeValidatorCompiler);
+  emptyJsonIsNoBody(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -57,7 +60,15 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  const docsHeaders = pageHeaders(core.config).files({ styles: [SWAGGER_LOGO_STYLE] });
+  await app.register(async (docs) => {
+    // The docs page and its files: swagger-ui has no inline script, only files of this origin.
+    docs.addHook('onRequest', (_req, reply, done) => {
+      docsHeaders(reply);
+      done();
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Gatehouse's own shape and simple-auth's (`Status`, `DB`) in one body.
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
@@ -74,6 +85,28 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
     reply.code(404).send({ error: { statusCode: 404, name: 'NotFoundError', message: `Endpoint "${req.method} ${req.url.split('?')[0]}" not found.` } });
   });
   return app;
+}
+
+/**
+ * The `<style>` of the Swagger logo (an inline SVG that swagger-ui's preset inserts, before our
+ * initializer swaps in Fastify's): the only inline code of /docs (@fastify/swagger-ui 5.2.6).
+ */
+const SWAGGER_LOGO_STYLE = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
+
+/**
+ * A JSON content type with an empty body is a request without a body, in every dialect: the
+ * originals accept it (Express and LoopBack parse it as `{}`, echo skips binding), and browsers'
+ * `fetch` sends it for body-less calls such as the sign-in page's DELETE session. Fastify's own
+ * parser answers 400 FST_ERR_CTP_EMPTY_JSON_BODY. Operations that need a body still get their
+ * dialect's own validation error; anything else that is not JSON still fails to parse.
+ */
+function emptyJsonIsNoBody(app: FastifyInstance): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, {});
+    json(req, body as string, done);
+  });
 }
 
 /** Opens the store, wires the core and builds the app; used by the CLI and the tests. */

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { startGatehouse } from '../src/server.js';
 
 const run = promisify(execFile);
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
@@ -25,7 +27,7 @@ describe('gatehouse CLI and server start', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('migrates, creates a client and a user allowed on it, and lists them', async () => {
-    expect(await cli('migrate')).toEqual({ applied: ['0001_initial', '0002_simple_dialect', '0003_client_tokens'] });
+    expect(await cli('migrate')).toEqual({ applied: ['0001_initial', '0002_simple_dialect', '0003_client_tokens', '0004_access_events'] });
     expect(await cli('migrate')).toEqual({ applied: [] });
     const c = await cli('client', 'create', '--client-id', 'web', '--client-secret', 'test', '--secret', 'poiuytrewq', '--redirect-url', 'http://localhost/cb');
     expect(c).toMatchObject({ clientId: 'web', accessTokenExpiration: 900, refreshTokenExpiration: 86400, authCodeExpiration: 180 });
@@ -37,6 +39,28 @@ describe('gatehouse CLI and server start', () => {
     await expect(run('node', [CLI, 'user', 'create', '--username', 'bob'], { env })).rejects.toMatchObject({ code: 2 });
     await expect(run('node', [CLI, 'user', 'create', '--username', 'bob', '--password', 'x', '--status', 'sleeping'], { env })).rejects.toMatchObject({ code: 2 });
     await expect(run('node', [CLI, 'user', 'create', '--username', 'alice', '--password', 'x'], { env })).rejects.toMatchObject({ code: 1 });
+  });
+
+  it('client create without secrets prints the generated ones once (text and --json), and they work', async () => {
+    const made = await cli('client', 'create', '--client-id', 'gen-json');
+    expect(made).toMatchObject({ clientId: 'gen-json', clientSecret: expect.stringMatching(/^[\w-]{32}$/), secret: expect.stringMatching(/^[\w-]{43}$/) });
+    // Only this once: listing never shows a secret.
+    for (const c of await cli('client', 'list')) expect(Object.keys(c as object).sort()).toEqual(['clientId', 'id', 'redirectUrl']);
+    // Text output: one line with clientSecret= and secret=; a note on stderr says they are shown once.
+    const text = await run('node', [CLI, 'client', 'create', '--client-id', 'gen-text', '--client-secret', 'chosen'], { env });
+    expect(text.stdout).not.toContain('chosen');
+    expect(text.stdout).toMatch(/^id=\d+ {2}clientId=gen-text {2}secret=[\w-]{43} {2}redirectUrl=/);
+    expect(text.stderr).toContain('printed once');
+    // The printed secret is the stored one: the client can sign in with it.
+    await cli('user', 'create', '--username', 'genuser', '--password', 'gen-pw', '--client', 'gen-json');
+    const gh = await startGatehouse(loadConfig(env as NodeJS.ProcessEnv, { logLevel: 'silent' }));
+    try {
+      const r = await gh.app.inject({ method: 'POST', url: '/auth/login-token', payload: { client_id: 'gen-json', client_secret: made.clientSecret, username: 'genuser', password: 'gen-pw' } });
+      expect(r.statusCode).toBe(200);
+      expect((await gh.core.clients.byClientId('gen-json'))?.secret).toBe(made.secret);
+    } finally {
+      await gh.close();
+    }
   });
 
   it('serves: /health answers, the CLI user signs in, SIGTERM exits cleanly', async () => {

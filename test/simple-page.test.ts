@@ -1,10 +1,12 @@
 /**
  * The sign-in page at `/` in real Chromium: password sign-in with the TOTP prompt, and the OAuth2
  * grant page reached through `/oauth2?…`, which sends the browser back to the client with a code.
+ * Sign-out really ends the session (vouch refuses the cookie afterwards), stale error messages
+ * go away, and the page runs under its Content-Security-Policy without a violation.
  */
 import { existsSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { TOTP, Secret } from 'otpauth';
 import { startServer, client, type TestServer } from './support/server.js';
 
@@ -22,6 +24,7 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
 
   beforeAll(async () => {
     srv = await startServer({
+      vouchEnabled: true,
       apiExternal: true,
       apiSharedSecret: 'super-secret',
       simpleTwoFactorEnabled: true,
@@ -29,6 +32,7 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
     });
     const user = await srv.core.accounts.create({ username: 'pageuser', password: 'page-pass', email: 'page@example.com' });
     uuid = user.uuid;
+    await srv.core.accounts.create({ username: 'otheruser', password: 'other-pass', email: 'other@example.com' });
     const code = new TOTP({ secret: Secret.fromBase32(SECRET.replace(/=+$/, '')) }).generate();
     const on = await client(srv.url)('POST', '/api/v1/local/2fa', { json: { secret: SECRET, code }, headers: { authorization: 'SharedKey super-secret', 'x-account-uuid': uuid } });
     expect(on.status).toBe(200);
@@ -42,9 +46,21 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
     await srv?.close();
   });
 
-  it('signs in with password then the TOTP prompt, and grants an OAuth2 code', async () => {
+  /** A page that records the CSP violations it meets (a blocked script would also break the flow). */
+  async function openPage(): Promise<{ context: BrowserContext; page: Page; violations: string[] }> {
     const context = await browser.newContext();
     const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    return { context, page, violations };
+  }
+  const vouch = (cookie: string) => client(srv.url)('GET', '/api/v1/auth/vouch', { headers: { cookie: `auth=${cookie}` } });
+  const sessionCookie = async (context: BrowserContext) => (await context.cookies()).find((c) => c.name === 'auth')?.value ?? '';
+
+  it('signs in with password then the TOTP prompt, grants an OAuth2 code, and signs out for real', async () => {
+    const { context, page, violations } = await openPage();
     await page.goto(`${srv.url}/`);
     await page.fill('#username', 'pageuser');
     await page.fill('#password', 'page-pass');
@@ -57,6 +73,8 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
     await page.fill('#totp', new TOTP({ secret: Secret.fromBase32(SECRET.replace(/=+$/, '')) }).generate());
     await page.click('#login button[type=submit]');
     await page.waitForSelector('#done:not(.hidden)');
+    // The "Wrong 2FA token." of the previous attempt does not outlive the successful sign-in.
+    expect(await page.textContent('#err')).toBe('');
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'auth');
     expect(session?.httpOnly).toBe(true);
@@ -82,11 +100,41 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
     expect(info.body).toMatchObject({ active: true, sub: uuid, client_id: 'testid', scope: 'a' });
     await page.screenshot({ path: '/tmp/pw/grant.png' }).catch(() => undefined);
 
-    // Sign-out from the page ends the session.
+    // Sign-out from the page ends the session: the cookie it had is refused afterwards, even
+    // when sent by a client that ignores the cookie's removal.
     await page.goto(`${srv.url}/`);
     await page.waitForSelector('#done:not(.hidden)');
+    const cookie = await sessionCookie(context);
+    expect((await vouch(cookie)).status).toBe(200);
+    const signedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/session') && r.request().method() === 'DELETE');
     await page.click('#signout');
+    expect((await signedOut).status()).toBe(200);
     await page.waitForSelector('#login:not(.hidden)');
+    expect(await page.textContent('#err')).toBe('');
+    expect((await vouch(cookie)).status).toBe(401);
+    expect(await sessionCookie(context)).toBe('');
+    expect(violations).toEqual([]);
+    await context.close();
+  });
+
+  it('"Use another account" after a refused grant clears the message and ends the session', async () => {
+    const { context, page, violations } = await openPage();
+    await page.goto(`${srv.url}/`);
+    await page.fill('#username', 'otheruser');
+    await page.fill('#password', 'other-pass');
+    await page.click('#login button[type=submit]');
+    await page.waitForSelector('#done:not(.hidden)');
+    const cookie = await sessionCookie(context);
+    // Scope `c` is not the client's: the automatic grant fails, then the Grant button is refused.
+    await page.goto(`${srv.url}/oauth2?client_id=testid&redirect_uri=${encodeURIComponent('http://example.com/redirect')}&response_type=code&scope=c&state=st9`);
+    await page.waitForSelector('#grant:not(.hidden)');
+    await page.click('#grantBtn');
+    await expect.poll(() => page.textContent('#err')).not.toBe('');
+    await page.click('#logout');
+    await page.waitForSelector('#login:not(.hidden)');
+    expect(await page.textContent('#err')).toBe('');
+    expect((await vouch(cookie)).status).toBe(401);
+    expect(violations).toEqual([]);
     await context.close();
   });
 });

@@ -23,9 +23,10 @@ export function mailer(opts: { smtpUrl: string | undefined; from: string; dataDi
     async send(mail: Mail): Promise<void> {
       const info = await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text });
       if (!opts.smtpUrl) {
-        await mkdir(outbox, { recursive: true });
+        // Owner only (the data directory too, when this creates it): the mails carry one-time links.
+        await mkdir(outbox, { recursive: true, mode: 0o700 });
         const file = join(outbox, `${Date.now()}-${randomBytes(4).toString('hex')}.eml`);
-        await writeFile(file, (info as unknown as { message: Buffer }).message, { mode: 0o600 });
+        await writeFile(file, (info as unknown as { message: Buffer }).message, { mode: 0o600, flag: 'wx' });
         opts.log.info({ to: mail.to, subject: mail.subject, file }, 'mail written to outbox');
       } else {
         opts.log.info({ to: mail.to, subject: mail.subject }, 'mail sent');

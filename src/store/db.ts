@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
@@ -28,7 +28,7 @@ export async function openDb(url: string): Promise<Db> {
   if (!url.startsWith('sqlite:')) throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:)`);
   const path = url.slice('sqlite:'.length);
   const Sqlite = (await import('better-sqlite3')).default;
-  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  if (path !== ':memory:' && !path.startsWith('file:')) ownerOnlyFile(path);
   const sqlite = new Sqlite(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
@@ -53,4 +53,18 @@ export async function openDb(url: string): Promise<Db> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   return { kind: 'sqlite', db, externalVersion: () => dataVersion.get() as number, close: () => db.destroy() };
+}
+
+/**
+ * Creates the database file (and any missing directory) readable by its owner only, before
+ * SQLite opens it: SQLite gives the -wal and -shm files the mode of the database file, and would
+ * otherwise create all three world-readable (0644). An existing file keeps its mode.
+ */
+function ownerOnlyFile(path: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
 }

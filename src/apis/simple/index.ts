@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler, preValidationHookHandler } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { simpleErrorHandler } from './errors.js';
 import { accountRoutes } from './account-routes.js';
@@ -26,9 +26,35 @@ declare module 'fastify' {
 /** Form bodies are accepted where the original has form tags (token, token_info, simple, onetime). */
 export function formParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    // Go's url.Values binding reads the first of repeated fields (fromEntries would keep the last).
+    const out: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(body as string)) if (!Object.hasOwn(out, k)) out[k] = v;
+    done(null, out);
   });
 }
+
+/**
+ * echo binds the first value of a repeated query parameter (`?forward=1&forward=1`), where
+ * Fastify's parser makes an array that a string schema refuses. Routes with a query schema have
+ * their query collapsed here, as part of the validation they run anyway, so no route pays for a
+ * hook; `bind` (./http.ts) does the same for the fields that routes without one read.
+ */
+const firstQueryValues: FastifySchemaCompiler<unknown> = (route) => {
+  const check = emptyBodyValidatorCompiler(route) as ((data: unknown) => unknown) & { errors?: unknown };
+  if (route.httpPart !== 'querystring') return check as ReturnType<FastifySchemaCompiler<unknown>>;
+  const validate = (query: unknown) => {
+    if (query !== null && typeof query === 'object') {
+      const q = query as Record<string, unknown>;
+      for (const k in q) {
+        const v = q[k];
+        if (Array.isArray(v)) q[k] = v[0];
+      }
+    }
+    return check(query);
+  };
+  Object.defineProperty(validate, 'errors', { get: () => check.errors });
+  return validate as unknown as ReturnType<FastifySchemaCompiler<unknown>>;
+};
 
 /** simple-auth's `X-Correlation-ID` on every response of a scope. */
 function tagResponses(scope: FastifyInstance): void {
@@ -47,12 +73,13 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
       tagResponses(v1);
       formParser(v1);
       v1.setErrorHandler(simpleErrorHandler);
-      // The original binds a missing body as an empty one; its handlers then name the missing field.
-      v1.setValidatorCompiler(emptyBodyValidatorCompiler);
+      // The original binds a missing body as an empty one (its handlers then name the missing
+      // field), and the first of repeated query parameters.
+      v1.setValidatorCompiler(firstQueryValues);
       v1.setNotFoundHandler((_req, reply) => reply.code(404).send({ message: 'Not Found' }));
       // The original's middleware runs before binding: a disabled route is 404, then CSRF / auth, then the body.
       const middleware = async (req: FastifyRequest, reply: FastifyReply, auth: 'public' | 'private') => {
-        if (sharedKeyState(opts.core, req) === 'invalid') await countSecretGuess(opts.core, req, 'sharedkey');
+        if (sharedKeyState(opts.core, req) === 'invalid') await countSecretGuess(opts.core, req);
         if (auth === 'public') publicAuth(opts.core, req, reply);
         else req.simpleCaller = await privateAuth(opts.core, req, reply);
       };

@@ -1,16 +1,17 @@
 /**
  * The one server-rendered page: sign-in (with the TOTP prompt on `totp-missing`) and the OAuth2
  * grant page at `/#/oauth2?…`. It talks to the API like the original's UI: relative URLs and
- * the CSRF token from `<meta name="csrf">`.
+ * the CSRF token from `<meta name="csrf">`. Its inline script and style carry the response's CSP
+ * nonce (src/web/headers.ts), so nothing else inline runs.
  */
 const escapeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-export function loginPage(o: { csrf: string; company: string; continueUrl: string }): string {
+export function loginPage(o: { csrf: string; company: string; continueUrl: string; nonce: string }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="csrf" content="${escapeHtml(o.csrf)}"><title>${escapeHtml(o.company)}</title>
-<style>body{font-family:system-ui,sans-serif;background:#f3f4f6;display:flex;justify-content:center;padding-top:10vh;margin:0}
+<style nonce="${escapeHtml(o.nonce)}">body{font-family:system-ui,sans-serif;background:#f3f4f6;display:flex;justify-content:center;padding-top:10vh;margin:0}
 main{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;width:20rem}h1{font-size:1.3rem;margin-top:0}
 label{display:block;margin:.6rem 0 .2rem}input{width:100%;box-sizing:border-box;padding:.5rem}button{margin-top:1rem;padding:.5rem 1rem;width:100%}
 .err{color:#b91c1c;min-height:1.2em}.hidden{display:none}</style></head>
@@ -24,7 +25,7 @@ label{display:block;margin:.6rem 0 .2rem}input{width:100%;box-sizing:border-box;
 <section id="done" class="hidden"><p>You are signed in.</p><button id="signout" type="button">Sign out</button></section>
 <p class="err" id="err" role="alert"></p>
 </main>
-<script>
+<script nonce="${escapeHtml(o.nonce)}">
 const app = ${escapeJson({ continueUrl: o.continueUrl })};
 const csrf = document.querySelector('meta[name=csrf]').content;
 const $ = (id) => document.getElementById(id);
@@ -70,11 +71,15 @@ $('login').onsubmit = async (e) => {
   const body = { username: $('username').value, password: $('password').value };
   if ($('totp').value) body.totp = $('totp').value;
   const r = await api('POST', 'auth/session', body);
-  if (r.ok) return afterLogin();
+  if (r.ok) { $('err').textContent = ''; return afterLogin(); }
   if (r.data.reason === 'totp-missing') { $('totpRow').classList.remove('hidden'); $('totp').focus(); $('err').textContent = 'Enter your 2FA token.'; return; }
   $('err').textContent = messages[r.data.reason] || r.data.message || 'Sign-in failed.';
 };
-const signOut = async () => { await api('DELETE', 'auth/session'); show('login'); };
+const signOut = async () => {
+  const r = await api('DELETE', 'auth/session');
+  $('err').textContent = r.ok ? '' : messages[r.data.reason] || r.data.message || 'Sign-out failed.';
+  if (r.ok) { $('totpRow').classList.add('hidden'); $('totp').value = ''; $('password').value = ''; show('login'); }
+};
 $('logout').onclick = signOut; $('signout').onclick = signOut;
 window.addEventListener('hashchange', route);
 route();

@@ -3,9 +3,11 @@ import type { Core } from '../../core/index.js';
 import { rawQuery } from '../request-info.js';
 import { checkCsrf } from './http.js';
 import { loginPage } from './login-page.js';
+import { pageHeaders } from '../../web/headers.js';
 
 /** The entry points simple-auth serves beside its API. */
 export function rootRoutes(app: FastifyInstance, core: Core) {
+  const headers = pageHeaders(core.config);
   app.get('/onetime', { schema: { tags: ['simple'], summary: 'One-time link entry: 307 to /api/v1/auth/onetime', response: { 307: { type: 'null' } } } }, async (req, reply) => {
     const q = rawQuery(req);
     return reply.code(307).header('location', `/api/v1/auth/onetime${q ? '?' + q : ''}`).send();
@@ -14,10 +16,13 @@ export function rootRoutes(app: FastifyInstance, core: Core) {
     const q = new URLSearchParams(rawQuery(req)).toString();
     return reply.code(307).header('location', `/#/oauth2${q ? '?' + q : ''}`).send();
   });
-  app.get<{ Querystring: { continue?: string } }>('/', { schema: { hide: true } }, async (req, reply) => {
+  app.get<{ Querystring: { continue?: string | string[] } }>('/', { schema: { hide: true } }, async (req, reply) => {
     const csrf = checkCsrf(req, reply);
-    const cont = resolveContinueUrl(core, typeof req.query.continue === 'string' ? req.query.continue : '');
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(loginPage({ csrf, company: core.config.simpleCompany, continueUrl: cont }));
+    // echo's QueryParam: the first of repeated values.
+    const asked = [req.query.continue].flat()[0];
+    const cont = resolveContinueUrl(core, typeof asked === 'string' ? asked : '');
+    const nonce = headers.inline(reply);
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(loginPage({ csrf, company: core.config.simpleCompany, continueUrl: cont, nonce }));
   });
 }
 
