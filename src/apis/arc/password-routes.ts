@@ -36,26 +36,30 @@ export function passwordRoutes(app: FastifyInstance, core: Core) {
       },
     },
     async (req, reply) => {
-      const client = await core.clients.verify(req.body.client_id, req.body.client_secret).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
+      const client = await core.clients.verify(req.body.client_id, req.body.client_secret, req.ip).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
       const trusted = optionalPermission(core, req, PERMISSIONS.createResetToken);
       const user = await core.accounts.byExactUsername(req.body.username);
+      const ttl = core.config.forgotPasswordLinkExpiry;
+      const mint = (u: NonNullable<typeof user>) => {
+        const iat = Math.floor(Date.now() / 1000);
+        return core.jwt.sign(
+          { clientId: client.clientId, userId: null, user: { id: u.uuid, email: u.email, username: u.username }, iat, exp: iat + ttl, aud: client.clientId, sub: u.username.toLowerCase() },
+          RESET_TYP,
+        );
+      };
       if (trusted) {
         if (!user) return arcFail(404, 'User not found !');
         if (!user.email) return arcFail(422, 'No email exists for the user !');
+        const code = mint(user);
+        await core.recovery.issue(user, code, ttl, { clientId: client.id });
+        const profile = await core.accounts.profile(user.id);
+        const full = { deleted: false, createdOn: new Date(user.created_at).toISOString(), modifiedOn: new Date(user.updated_at).toISOString(), ...arcUser(user, profile?.clientIds ?? [], profile?.access.groupUuid ?? null) };
+        return { code, expiry: ttl, email: user.email, user: full };
       }
-      if (!user?.email) return reply.code(204).send();
-      const ttl = core.config.forgotPasswordLinkExpiry;
-      const iat = Math.floor(Date.now() / 1000);
-      const code = core.jwt.sign(
-        { clientId: client.clientId, userId: null, user: { id: user.uuid, email: user.email, username: user.username }, iat, exp: iat + ttl, aud: client.clientId, sub: user.username.toLowerCase() },
-        RESET_TYP,
-      );
-      // Decision 2: an anonymous caller gets the code by mail only, and the same 204 either way.
-      await core.recovery.issue(user, code, ttl, { clientId: client.id, mail: !trusted });
-      if (!trusted) return reply.code(204).send();
-      const profile = await core.accounts.profile(user.id);
-      const full = { deleted: false, createdOn: new Date(user.created_at).toISOString(), modifiedOn: new Date(user.updated_at).toISOString(), ...arcUser(user, profile?.clientIds ?? [], profile?.access.groupUuid ?? null) };
-      return { code, expiry: ttl, email: user.email, user: full };
+      // Decision 2: an anonymous caller gets the code by mail only, and the same 204 whether or not
+      // the account exists; the code is minted off the request path, and only for a real account.
+      await core.recovery.request(user, { asked: req.body.username, ip: req.ip, ttlSec: ttl, clientId: client.id, mint });
+      return reply.code(204).send();
     },
   );
 
@@ -72,7 +76,7 @@ export function passwordRoutes(app: FastifyInstance, core: Core) {
     '/auth/reset-password',
     { schema: { tags: ['arc'], summary: 'Set a new password with a reset token', body: S.ResetPasswordRequest, response: { 204: { type: 'null' }, 401: S.ErrorBody, 422: S.ErrorBody } } },
     async (req, reply) => {
-      await core.clients.verify(req.body.client_id, req.body.client_secret).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
+      await core.clients.verify(req.body.client_id, req.body.client_secret, req.ip).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
       await checkResetToken(req.body.token);
       await core.recovery
         .finish(req.body.token, req.body.password, 'arc', req.ip)

@@ -35,25 +35,34 @@ export function signupRoutes(app: FastifyInstance, core: Core) {
         tags: ['arc'],
         summary: 'Start a sign-up: the link is mailed (a caller with CreateSignupToken gets the code)',
         body: S.SignupTokenRequest,
-        response: { 200: S.AnyObject, 204: { type: 'null' }, 401: S.ErrorBody, 403: S.ErrorBody, 422: S.ErrorBody },
+        response: { 200: S.AnyObject, 204: { type: 'null' }, 401: S.ErrorBody, 403: S.ErrorBody, 422: S.ErrorBody, 429: S.ErrorBody },
       },
     },
     async (req, reply) => {
+      // Every caller, trusted or not: a backend that signs up many people from one address raises REGISTER_MAX_PER_IP.
+      await core.registration.admit(req.ip);
       const trusted = optionalPermission(core, req, PERMISSIONS.createSignupToken);
       const email = req.body.email;
       const ttl = core.config.requestSignupLinkExpiry;
-      const iat = Math.floor(Date.now() / 1000);
-      const code = core.jwt.sign({ email, iat, exp: iat + ttl, sub: email }, SIGNUP_TYP);
-      await core.codes.issue({ purpose: 'signup', secret: code, ttlSec: ttl, subject: email.toLowerCase() });
-      if (trusted) return { code, expiry: ttl, email };
-      // Decision 2: anonymous callers never see the code; it goes to the address it is for.
-      if (/^[^\s@]+@[^\s@]+$/.test(email)) {
-        core.mail.sendLater({
+      const issue = async () => {
+        const iat = Math.floor(Date.now() / 1000);
+        const code = core.jwt.sign({ email, iat, exp: iat + ttl, sub: email }, SIGNUP_TYP);
+        await core.codes.issue({ purpose: 'signup', secret: code, ttlSec: ttl, subject: email.toLowerCase() });
+        return code;
+      };
+      if (trusted) return { code: await issue(), expiry: ttl, email };
+      // Decision 2: anonymous callers never see the code; it goes to the address it is for. The
+      // mail is capped per recipient and per client address, and the code is made off the request
+      // path, so a capped request answers the same, as fast.
+      await core.mailQuota.send('signup', email, req.ip, async () => {
+        if (!/^[^\s@]+@[^\s@]+$/.test(email)) return undefined;
+        const code = await issue();
+        return {
           to: email,
           subject: 'Finish signing up',
           text: `To create your account, open:\n${core.config.signupUrl.replace('{token}', encodeURIComponent(code))}\n\nThe link works once and expires in ${Math.round(ttl / 60)} minutes.\n`,
-        });
-      }
+        };
+      });
       return reply.code(204).send();
     },
   );

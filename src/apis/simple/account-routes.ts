@@ -35,6 +35,8 @@ export async function localView(core: Core, user: UserRow, src: string) {
 export function accountRoutes(app: FastifyInstance, core: Core) {
   app.post('/account', { config: { simpleAuth: 'public' }, schema: { tags, summary: 'Create an account (201)', querystring: S.CreateAccountQuery, body: S.CreateAccountBody, response: { 201: S.CreateAccountResponse, ...S.errors } } }, async (req, reply) => {
     if (!core.config.simpleCreateAccountEnabled) throw new EchoError(405, 'Method Not Allowed');
+    // Every attempt counts, refused ones too: `account-email-exists` answers enumerate accounts.
+    await core.registration.admit(req.ip);
     const b = bind<{ username: string; password: string; email: string; createSession: string }>(req);
     const username = required(b.username, 'createAccountRequest', 'Username');
     const password = required(b.password, 'createAccountRequest', 'Password');
