@@ -11,6 +11,8 @@ export interface Config {
   logLevel: string;
   publicUrl: string;
   trustProxy: boolean;
+  /** CSP `frame-ancestors` sources of the hosted pages: who may frame them (`'none'`: nobody). */
+  frameAncestors: string;
   /** HS256 key of access, reset and sign-up tokens (ARC's JWT_SECRET). */
   jwtSecret: string;
   jwtIssuer: string;
@@ -26,6 +28,13 @@ export interface Config {
   resetPasswordUrl: string;
   signupUrl: string;
   otpTtlSeconds: number;
+  /** Self-service registrations per client address per window (0 = off). */
+  registerMaxPerIp: number;
+  registerWindowSeconds: number;
+  /** Mails anyone can trigger (reset, sign-up, one-time login): per recipient and kind, and per client address, per window (0 = off). */
+  mailMaxPerRecipient: number;
+  mailMaxPerIp: number;
+  mailWindowSeconds: number;
   basicAccessMinutes: number;
   basicRefreshMinutes: number;
   hashMemoryKib: number;
@@ -34,6 +43,7 @@ export interface Config {
   loginMaxFailures: number;
   loginLockoutSeconds: number;
   loginMaxFailuresPerIp: number;
+  loginTrustSeconds: number;
   // simple dialect (zix99/simple-auth); environment variables are the original's SA_* names.
   simpleBaseUrl: string;
   simpleCompany: string;
@@ -96,6 +106,7 @@ export const SETTINGS: Record<keyof Config, Spec> = {
   logLevel: { env: 'LOG_LEVEL', def: () => 'info', kind: 'string' },
   publicUrl: { env: 'PUBLIC_URL', def: (c) => `http://localhost:${c.port ?? 8080}`, kind: 'string' },
   trustProxy: { env: 'TRUST_PROXY', def: () => false, kind: 'boolean' },
+  frameAncestors: { env: 'FRAME_ANCESTORS', def: () => "'none'", kind: 'string' },
   jwtSecret: { env: 'JWT_SECRET', def: () => '', kind: 'string' },
   jwtIssuer: { env: 'JWT_ISSUER', def: () => 'gatehouse', kind: 'string' },
   secretKey: { env: 'GATEHOUSE_SECRET_KEY', def: () => '', kind: 'string' },
@@ -109,6 +120,11 @@ export const SETTINGS: Record<keyof Config, Spec> = {
   resetPasswordUrl: { env: 'RESET_PASSWORD_URL', def: (c) => `${c.publicUrl}/reset-password?token={token}`, kind: 'string' },
   signupUrl: { env: 'SIGNUP_URL', def: (c) => `${c.publicUrl}/sign-up?code={token}`, kind: 'string' },
   otpTtlSeconds: { env: 'OTP_TTL_SECONDS', def: () => 900, kind: 'number' },
+  registerMaxPerIp: { env: 'REGISTER_MAX_PER_IP', def: () => 30, kind: 'number' },
+  registerWindowSeconds: { env: 'REGISTER_WINDOW_SECONDS', def: () => 600, kind: 'number' },
+  mailMaxPerRecipient: { env: 'MAIL_MAX_PER_RECIPIENT', def: () => 5, kind: 'number' },
+  mailMaxPerIp: { env: 'MAIL_MAX_PER_IP', def: () => 20, kind: 'number' },
+  mailWindowSeconds: { env: 'MAIL_WINDOW_SECONDS', def: () => 900, kind: 'number' },
   basicAccessMinutes: { env: 'JWT_EXPIRE_ACCESS', def: () => 30, kind: 'number' },
   basicRefreshMinutes: { env: 'JWT_EXPIRE_REFRESH', def: () => 43200, kind: 'number' },
   hashMemoryKib: { env: 'PASSWORD_HASH_MEMORY_KIB', def: () => 19456, kind: 'number' },
@@ -117,6 +133,7 @@ export const SETTINGS: Record<keyof Config, Spec> = {
   loginMaxFailures: { env: 'LOGIN_MAX_FAILURES', def: () => 5, kind: 'number' },
   loginLockoutSeconds: { env: 'LOGIN_LOCKOUT_SECONDS', def: () => 900, kind: 'number' },
   loginMaxFailuresPerIp: { env: 'LOGIN_MAX_FAILURES_PER_IP', def: () => 100, kind: 'number' },
+  loginTrustSeconds: { env: 'LOGIN_TRUST_SECONDS', def: () => 30 * 86_400, kind: 'number' },
   simpleBaseUrl: { env: 'SA_WEB_BASEURL', def: (c) => c.publicUrl, kind: 'string' },
   simpleCompany: { env: 'SA_METADATA_COMPANY', def: () => 'Gatehouse', kind: 'string' },
   simpleRouteOnLogin: { env: 'SA_WEB_LOGIN_SETTINGS_ROUTEONLOGIN', def: () => '', kind: 'string' },
@@ -239,7 +256,14 @@ function persistedSecret(config: Config, name: string): string {
   const file = join(resolve(config.dataDir), name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const value = randomBytes(32).toString('base64url');
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, value + '\n', { mode: 0o600 });
+  // Owner only: whoever reads these keys can forge every token and open every stored secret.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, value + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    // Another process (the CLI beside the server) wrote it first: use theirs.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+    throw e;
+  }
   return value;
 }

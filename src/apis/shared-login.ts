@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Core } from '../core/index.js';
-import { bodyAjv } from './validation.js';
+import { bodyAjv, nulError } from './validation.js';
 import { arcErrorHandler } from './arc/errors.js';
+import { declaredBodiesOnly } from './arc/media-type.js';
 import { arcLogin } from './arc/login-routes.js';
 import * as Arc from './arc/schemas.js';
 import { basicErrorHandler } from './basic/errors.js';
@@ -28,6 +29,8 @@ export async function sharedLogin(app: FastifyInstance, opts: { core: Core }) {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) =>
     isBasic(req.body) ? basicErrorHandler(err, req, reply) : arcErrorHandler(err, req, reply),
   );
+  // A body that is not JSON has no fields to tell the dialects apart: it gets ARC's 415, as before.
+  declaredBodiesOnly(app, { untypedAsJson: false });
   app.post(
     '/auth/login',
     {
@@ -40,13 +43,18 @@ export async function sharedLogin(app: FastifyInstance, opts: { core: Core }) {
       // Each branch is validated by its own dialect's rules below.
       validatorCompiler: () => () => true,
     },
-    async (req) => {
+    async (req, reply) => {
+      // PostgreSQL cannot hold U+0000: refused in both branches before anything is looked up.
       if (isBasic(req.body)) {
         if (!validBasic(req.body)) throw validationError(validBasic.errors);
-        return basicLogin(opts.core, req.body as Basic.LoginBody, req);
+        const nul = nulError(req.body);
+        if (nul) throw validationError([nul]);
+        return basicLogin(opts.core, req.body as Basic.LoginBody, req, reply);
       }
       if (!validArc(req.body ?? {})) throw validationError(validArc.errors);
-      return arcLogin(opts.core, req.body as Arc.LoginRequest, req);
+      const nul = nulError(req.body);
+      if (nul) throw validationError([nul]);
+      return arcLogin(opts.core, req.body as Arc.LoginRequest, req, reply);
     },
   );
 }

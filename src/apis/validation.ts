@@ -63,10 +63,10 @@ export const nulFreeValidatorCompiler: FastifySchemaCompiler<unknown> = (route) 
 
 /**
  * simple-auth binds a missing body as an empty one (its handlers then name the missing field):
- * the same compiler, where an absent body is validated, and replaced, as `{}`.
+ * the NUL-free compiler, where an absent body is validated, and replaced, as `{}`.
  */
 export const emptyBodyValidatorCompiler: FastifySchemaCompiler<unknown> = (route) => {
-  const check = validatorCompiler(route) as ((data: unknown) => boolean) & { errors?: unknown };
+  const check = nulFreeValidatorCompiler(route) as ((data: unknown) => boolean) & { errors?: unknown };
   if (route.httpPart !== 'body') return check as ReturnType<FastifySchemaCompiler<unknown>>;
   const validate = (data: unknown) => {
     if (data !== undefined && data !== null) return check(data);

@@ -4,6 +4,8 @@ import type { Database } from '../store/schema.js';
 import { UniqueViolation, type UserRow, type UsersRepo } from '../store/users.js';
 import type { RbacRepo, AccessRow } from '../store/rbac.js';
 import type { SessionsRepo } from '../store/sessions.js';
+import type { OauthTokensRepo } from '../store/oauth-tokens.js';
+import type { AccessEventsRepo } from '../store/access-events.js';
 import type { PasswordHasher } from './passwords.js';
 import type { LoginThrottle } from './throttle.js';
 import type { RevocationList } from './revocations.js';
@@ -56,6 +58,8 @@ interface Deps {
   users: UsersRepo;
   rbac: RbacRepo;
   sessions: SessionsRepo;
+  oauthTokens: Pick<OauthTokensRepo, 'revokeUser'>;
+  accessEvents: Pick<AccessEventsRepo, 'cutOff'>;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
   revocations: RevocationList;
@@ -73,7 +77,9 @@ const LOCAL = 'auth:simple';
 export function accounts(d: Deps) {
   /** The account's sealed TOTP (or null) when the password matches; undefined when it does not. */
   async function verifyAndUpgrade(user: UserRow | undefined, password: string): Promise<{ totp: string | null } | undefined> {
-    const creds = user ? await d.users.credentials(user.id) : undefined;
+    // An unknown account reads (no) credentials too: the same queries and the same hash either way.
+    const found = await d.users.credentials(user?.id ?? 0);
+    const creds = user ? found : undefined;
     const stored = creds?.password_hash ?? null;
     const ok = await d.hasher.verify(stored, password);
     if (ok && user && stored && d.hasher.needsRehash(stored)) {
@@ -88,6 +94,30 @@ export function accounts(d: Deps) {
     for (const id of await d.sessions.liveSessionIdsOfUser(userId, now)) {
       for (const t of await d.sessions.revoke(id, now)) await d.revocations.revokeHash(t.sig, t.exp);
     }
+  }
+
+  /**
+   * Ends every session of an account in every dialect: refresh families and their access
+   * tokens, OAuth2 tokens, and (through the cut-off) the unstored session cookies. The cut-off
+   * is the next whole second, because cookies carry their time in seconds: one issued in this
+   * second, before or after now, is dead too (web sessions wait for the next second).
+   */
+  async function endAllAccess(user: { id: number; uuid: string }): Promise<void> {
+    const at = Math.ceil(Date.now() / 1000) * 1000;
+    d.revocations.noteCutOff(user.uuid, at);
+    await d.accessEvents.cutOff(user.id, at);
+    await endStoredSessions(user.id);
+  }
+
+  /**
+   * The stored part of `endAllAccess`: what a block seen on the feed ends (the trigger set the
+   * cut-off). Codes not yet exchanged go too: one obtained with a stolen password must not
+   * outlive the block or the reset that answers it.
+   */
+  async function endStoredSessions(userId: number): Promise<void> {
+    await revokeAllSessions(userId);
+    await d.oauthTokens.revokeUser(userId, Date.now());
+    for (const purpose of ['auth_code', 'onetime', 'reset'] as const) await d.codes.consumeAllFor(userId, purpose);
   }
 
   return {
@@ -159,6 +189,8 @@ export function accounts(d: Deps) {
       by: 'username' | 'email' | 'either';
       password: string;
       ip?: string;
+      /** The device cookie's id (`throttle.deviceId`): trusted after a sign-in from it. */
+      device?: string;
       totp?: string | null;
       checkStipulations?: boolean;
       fallback?: () => Promise<UserRow | undefined>;
@@ -169,7 +201,7 @@ export function accounts(d: Deps) {
       const user = await this.lookup(opts.login, opts.by);
       // One counter per account, whichever identifier or dialect the guesses come through.
       const key = user ? `user:${user.id}` : `${opts.by}:${normalize(opts.login)}`;
-      return d.throttle.attempt(key, opts.ip, async () => {
+      return d.throttle.account(key, { ip: opts.ip, device: opts.device }, async () => {
         if (user && opts.precheck) opts.precheck(user);
         const verified = await verifyAndUpgrade(user, opts.password);
         let who: UserRow | undefined = verified ? user : undefined;
@@ -202,7 +234,7 @@ export function accounts(d: Deps) {
      * simple-auth's AssertLogin (session login, /auth/simple, the OAuth2 password grant): email or
      * username, then inactive, password, stipulations and TOTP, in the original's order.
      */
-    assertLogin(opts: { login: string; password: string; totp: string | null; ip?: string }): Promise<UserRow> {
+    assertLogin(opts: { login: string; password: string; totp: string | null; ip?: string; device?: string }): Promise<UserRow> {
       return this.authenticate({
         ...opts,
         by: 'either',
@@ -221,21 +253,28 @@ export function accounts(d: Deps) {
       return (await d.users.byEmail(norm)) ?? d.users.byUsername(norm);
     },
 
-    /** Verifies a password without throttling bookkeeping (for change-password's old password). */
+    /** Verifies a password without throttling bookkeeping (a reset's "not the same password" check). */
     checkPassword: async (user: UserRow, password: string) => (await verifyAndUpgrade(user, password)) !== undefined,
 
     /**
-     * Sets a new password. With `oldPassword` it must match; the new one must differ from the
-     * current one. Other sessions of the account end when `endSessions` is set.
+     * Sets a new password and ends every session of the account (all dialects); the dialect
+     * whose session made the change may start a new one. With `oldPassword` it must match, and
+     * a wrong one counts as a failed sign-in of the account. The new one must differ from the
+     * current one unless `allowSame`.
      */
-    async setPassword(user: UserRow, password: string, opts: { oldPassword?: string; endSessions?: boolean; ip?: string; via: string; allowSame?: boolean }): Promise<void> {
+    async setPassword(user: UserRow, password: string, opts: { oldPassword?: string; ip?: string; device?: string; via: string; allowSame?: boolean }): Promise<void> {
       checkPassword(password);
       const stored = await d.users.passwordHash(user.id);
-      if (opts.oldPassword !== undefined && !(await d.hasher.verify(stored, opts.oldPassword))) fail('password_incorrect', 'Incorrect Password');
+      const old = opts.oldPassword;
+      if (old !== undefined) {
+        await d.throttle.account(`user:${user.id}`, { ip: opts.ip, device: opts.device }, async () => {
+          if (!(await d.hasher.verify(stored, old))) fail('password_incorrect', 'Incorrect Password');
+        });
+      }
       if (!opts.allowSame && stored && (await d.hasher.verify(stored, password))) fail('password_same', 'Password cannot be same as previous password!');
       const hash = await d.hasher.hash(password);
       await d.users.setPasswordHash(d.db, user.id, hash, Date.now());
-      if (opts.endSessions) await revokeAllSessions(user.id);
+      await endAllAccess(user);
       await d.audit.record({ userId: user.id, module: LOCAL, level: 'info', message: 'Password updated', data: { via: opts.via }, ip: opts.ip ?? null });
     },
 
@@ -254,11 +293,12 @@ export function accounts(d: Deps) {
     list: () => d.users.list(),
     touchLastLogin: (userId: number) => d.users.touchLastLogin(userId, Date.now()),
     async remove(user: UserRow): Promise<void> {
-      await revokeAllSessions(user.id);
       await d.users.softDelete(user.id, Date.now());
+      await endAllAccess(user);
     },
     allowClient: (userId: number, clientId: number) => d.users.allowClient(d.db, userId, clientId),
-    revokeAllSessions,
+    endAllAccess,
+    endStoredSessions,
   };
 }
 export type Accounts = ReturnType<typeof accounts>;

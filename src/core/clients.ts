@@ -3,6 +3,7 @@ import { uniqueField } from '../store/users.js';
 import type { ColumnMap, Filter, Where } from '../store/filter.js';
 import { safeEqual, type SecretBox } from './crypto.js';
 import { fail } from './errors.js';
+import type { LoginThrottle } from './throttle.js';
 
 /** An auth client with its secrets readable (ARC's API returns them to admins). */
 export interface Client {
@@ -31,7 +32,7 @@ export const CLIENT_COLUMNS: ColumnMap = {
   modifiedOn: { column: 'modified_at', type: 'date' },
 };
 
-export function clients(repo: ClientsRepo, box: SecretBox) {
+export function clients(repo: ClientsRepo, box: SecretBox, throttle: Pick<LoginThrottle, 'client'>) {
   const open = (r: ClientRow): Client => ({
     id: r.id,
     clientId: r.client_id,
@@ -85,11 +86,16 @@ export function clients(repo: ClientsRepo, box: SecretBox) {
       const r = await repo.byId(id);
       return r && open(r);
     },
-    /** Client credentials check; an unknown client and a wrong secret are indistinguishable. */
-    async verify(clientId: string, clientSecret: string): Promise<Client> {
-      const c = await this.byClientId(clientId);
-      if (!c || !safeEqual(c.clientSecret, clientSecret)) fail('client_invalid', 'Client Invalid');
-      return c as Client;
+    /**
+     * Client credentials check; an unknown client and a wrong secret are indistinguishable. Wrong
+     * ones count per (client, address): guessing is bounded and nobody locks the client out.
+     */
+    verify(clientId: string, clientSecret: string, ip: string | undefined): Promise<Client> {
+      return throttle.client(`arc:${clientId}`, ip, async () => {
+        const c = await this.byClientId(clientId);
+        if (!c || !safeEqual(c.clientSecret, clientSecret)) fail('client_invalid', 'Client Invalid');
+        return c as Client;
+      });
     },
     update: async (id: number, f: Partial<ClientFields>) => repo.update(id, patchOf(f, Date.now())).catch(taken),
     updateWhere: async (where: Where | undefined, f: Partial<ClientFields>) => repo.updateWhere(where, patchOf(f, Date.now()), CLIENT_COLUMNS).catch(taken),

@@ -12,6 +12,7 @@ import { clients } from './clients.js';
 import { sessions } from './sessions.js';
 import { oneTimeCodes } from './codes.js';
 import { recovery } from './recovery.js';
+import { mailQuota, registrationQuota } from './quota.js';
 import { secretBox } from './crypto.js';
 import { signHs256, verifyHs256, type Claims, type VerifyOptions } from './jwt.js';
 import { BUILTIN_PERMISSIONS } from './permissions.js';
@@ -31,13 +32,22 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     maxFailures: config.loginMaxFailures,
     lockoutSeconds: config.loginLockoutSeconds,
     maxFailuresPerIp: config.loginMaxFailuresPerIp,
+    trustSeconds: config.loginTrustSeconds,
   });
-  const revocations = revocationList(store.ttl);
-  await revocations.load();
+  // Blocks seen on the feed end the account's stored sessions; accounts is wired below.
+  let endStoredSessions: (userId: number) => Promise<void> = async () => undefined;
+  const revocations = revocationList(store.accessEvents, store.ttl, {
+    sessionLifetimeMs: config.simpleCookieExpiresMinutes * 60_000,
+    onBlocked: (userId) => endStoredSessions(userId),
+    onChange: () => store.tokensGeneration.bump(),
+    warn: (msg, err) => log.warn({ err }, msg),
+  });
   const audit = auditLog(store.audit, log);
   let defaultGroupId = 0;
   const mail = mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log });
   const codes = oneTimeCodes(store.codes, box);
+  const windowSeconds = config.mailWindowSeconds;
+  const mails = mailQuota({ ttl: store.ttl, mail, log, perRecipient: { max: config.mailMaxPerRecipient, windowSeconds }, perAddress: { max: config.mailMaxPerIp, windowSeconds } });
   const totpService = totp({ issuer: config.simpleTwoFactorIssuer, keyLength: config.simpleTwoFactorKeyLength, drift: config.simpleTwoFactorDrift });
   const accountsService = accounts({
     totp: totpService,
@@ -47,12 +57,16 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     users: store.users,
     rbac: store.rbac,
     sessions: store.sessions,
+    oauthTokens: store.oauthTokens,
+    accessEvents: store.accessEvents,
     hasher,
     throttle,
     revocations,
     audit,
     defaultGroupId: () => defaultGroupId,
   });
+  endStoredSessions = accountsService.endStoredSessions;
+  await revocations.load();
   const core = {
     config,
     log,
@@ -63,9 +77,11 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     mail,
     accounts: accountsService,
     throttle,
-    recovery: recovery({ accounts: accountsService, codes, mail, resetUrl: config.resetPasswordUrl }),
-    clients: clients(store.clients, box),
-    sessions: sessions(store.sessions, revocations, audit),
+    recovery: recovery({ accounts: accountsService, codes, mailQuota: mails, resetUrl: config.resetPasswordUrl }),
+    mailQuota: mails,
+    registration: registrationQuota(store.ttl, { max: config.registerMaxPerIp, windowSeconds: config.registerWindowSeconds }),
+    clients: clients(store.clients, box, throttle),
+    sessions: sessions(store.sessions, revocations, audit, (id) => store.users.byId(id)),
     codes,
     box,
     totp: totpService,
@@ -76,7 +92,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
       expiresMinutes: config.simpleCookieExpiresMinutes,
     }),
     oauth2: oauth2Server({ config, store, box, throttle, audit, accounts: accountsService }),
-    onetime: oneTimeLogin({ accounts: accountsService, codes, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
+    onetime: oneTimeLogin({ accounts: accountsService, codes, mailQuota: mails, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     /** Tokens signed with JWT_SECRET and JWT_ISSUER; `typ` keeps kinds (access, reset, sign-up) apart. */
     jwt: {

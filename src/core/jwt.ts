@@ -19,6 +19,16 @@ export class JwtError extends Error {
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64url');
+/**
+ * A segment's bytes, only when the segment is the one canonical base64url spelling of them.
+ * Buffer.from(…, 'base64url') is lenient (it skips '=', accepts '+' and '/', ignores trailing
+ * bits), so one signature has many spellings: a revoked or cached token re-spelled would be a
+ * "new" token. Refusing every other spelling keeps one string per token.
+ */
+function canonical(segment: string): Buffer | undefined {
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : undefined;
+}
 const keyCache = new Map<string, Buffer>();
 const keyOf = (secret: string) => {
   let k = keyCache.get(secret);
@@ -104,7 +114,8 @@ export function verifyJwt(token: string, key: SigningKey | null, opts: VerifyOpt
   const b = token.indexOf('.', a + 1);
   if (a < 1 || b < 0 || token.indexOf('.', b + 1) >= 0) throw new JwtError('malformed');
   const sig = token.slice(b + 1);
-  const given = Buffer.from(sig, 'base64url');
+  const given = canonical(sig);
+  if (!given || given.length === 0) throw new JwtError('malformed');
   if (key) {
     if (!key.verify(token.slice(0, b), given)) throw new JwtError('signature');
   } else {
@@ -113,16 +124,21 @@ export function verifyJwt(token: string, key: SigningKey | null, opts: VerifyOpt
   }
   let header: Record<string, unknown>;
   let payload: Claims;
+  const head = canonical(token.slice(0, a));
+  const body = canonical(token.slice(a + 1, b));
+  if (!head || !body) throw new JwtError('malformed');
   try {
-    header = JSON.parse(Buffer.from(token.slice(0, a), 'base64url').toString('utf8')) as Record<string, unknown>;
-    payload = JSON.parse(Buffer.from(token.slice(a + 1, b), 'base64url').toString('utf8')) as Claims;
+    header = JSON.parse(head.toString('utf8')) as Record<string, unknown>;
+    payload = JSON.parse(body.toString('utf8')) as Claims;
   } catch {
     throw new JwtError('malformed');
   }
   if (header.alg !== (key?.alg ?? 'HS256') || typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new JwtError('malformed');
   if (opts.typ && !opts.typ.includes(String(header.typ ?? 'JWT'))) throw new JwtError('type');
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
-  if (typeof payload.exp === 'number' && payload.exp <= now) throw new JwtError('expired');
+  // Every token we issue expires; one without a numeric exp would live forever.
+  if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) throw new JwtError('malformed');
+  if (payload.exp <= now) throw new JwtError('expired');
   // jwt-go (simple-auth) also honours nbf and iat when present.
   if (opts.checkNotBefore && typeof payload.nbf === 'number' && payload.nbf > now) throw new JwtError('expired');
   if (opts.issuer !== undefined && payload.iss !== opts.issuer) throw new JwtError('issuer');

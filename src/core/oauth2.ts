@@ -302,10 +302,10 @@ export function oauth2Server(d: OAuth2Deps) {
 
   const secretOk = (r: OauthClientRow, secret: string | undefined): boolean => safeEqual(secret ?? '', d.box.open(r.client_secret_enc));
 
-  /** Checks a client secret under the throttle: a wrong one counts as a failed login of the client. */
+  /** Checks a client secret under the throttle: wrong ones count per (client, address), so nobody locks the client out. */
   async function checkSecret(r: OauthClientRow, secret: string | undefined, ip: string | undefined, error: string, description: string): Promise<void> {
     if (r.public_client === 1) return;
-    await d.throttle.attempt(`oauth2-client:${r.client_id}`, ip, async () => {
+    await d.throttle.client(`oauth2:${r.client_id}`, ip, async () => {
       if (!secretOk(r, secret)) oauthFail(error, description, true);
     });
   }
@@ -413,7 +413,7 @@ export function oauth2Server(d: OAuth2Deps) {
    * count as guesses, so a client replaying a used code is not locked out.
    */
   const issued = (value: string, type: 'code' | 'refresh_token', client: OAuth2Client, ip?: string) =>
-    d.throttle.attempt(guessKey(client, ip), ip, async () => {
+    d.throttle.guess(guessKey(client, ip), ip, async () => {
       const t = value && value.length <= 256 ? await tokens.byHashAny(sha256(value)) : undefined;
       if (!t || t.type !== type || t.client_id !== client.id) return oauthFail('server_error', 'record not found', true);
       if (t.deleted_at !== null) return oauthFail('server_error', 'record not found');
@@ -438,11 +438,13 @@ export function oauth2Server(d: OAuth2Deps) {
   /** What token_info says of a token, from the database. */
   async function activeIntrospection(hash: string, now: number): Promise<Introspection> {
     const row = await tokens.activeByHash(hash, now);
-    if (!row) return { active: false };
+    // Codes are a few digits and token_info needs no client authentication: answering for them
+    // would let anyone find live codes by guessing (the original answered for every type).
+    if (!row || row.type === 'code') return { active: false };
     const [r, user] = await Promise.all([clientsRepo.byId(row.client_id), ownerOf(row)]);
     if (!r) return { active: false };
     // A token of an account is dead with the account; a client's own token has none.
-    if (row.user_id !== null && (!user || user.deleted_at !== null)) return { active: false };
+    if (row.user_id !== null && (!user || isInactive(user))) return { active: false };
     const client = view(r);
     const scopes = parseScopes(row.scope);
     // The original's field order (§6.5), so the answer serialises to the same bytes.

@@ -1,43 +1,152 @@
 import type { TtlStore } from '../store/ttl-store.js';
+import type { AccessEventsRepo, AccessEvent, AccountAccess } from '../store/access-events.js';
 import { sha256 } from './crypto.js';
 
-const PREFIX = 'revoked:';
+/** Where revocations were kept before the feed (migration 0004); still read at start. */
+const LEGACY_PREFIX = 'revoked:';
+/** How often every node reads the feed: a revocation anywhere holds here within this time. */
+export const FEED_POLL_MS = 250;
+/** How long a missing feed id is looked for again (a transaction that committed late). */
+const GAP_WAIT_MS = 10_000;
+const GAPS_MAX = 1000;
+
+export interface RevocationOptions {
+  /** Longest life of an unstored session (a cookie): older cut-offs need not be loaded. */
+  sessionLifetimeMs: number;
+  /** An account became blocked (on this node or another): end what is stored of its sessions. */
+  onBlocked(userId: number): Promise<void>;
+  /** Something that ends tokens changed: caches built on the store drop what they hold. */
+  onChange(): void;
+  warn(msg: string, err: unknown): void;
+}
 
 /**
- * Revoked access tokens, remembered until they expire (not forever). Checked on every bearer
- * request, so the answer comes from memory; the TTL store is the shared, durable copy.
+ * What ends access before a token expires, answered from memory on every request: revoked
+ * tokens (remembered until they expire, decision 6), blocked accounts, and each account's
+ * session cut-off (a password change or a block ends the sessions issued before it).
+ *
+ * The store's feed is the shared copy: every node loads it at start and then reads what was
+ * added every `FEED_POLL_MS`, so a sign-out, a revocation or a status written by an
+ * administrator straight into the database holds on every node within a second.
  */
-export function revocationList(ttl: TtlStore) {
-  const mem = new Map<string, number>();
-  const prune = setInterval(() => {
+export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: RevocationOptions) {
+  const revoked = new Map<string, number>();
+  const blocked = new Set<string>();
+  const cutoffs = new Map<string, number>();
+  let last = 0;
+  const gaps = new Map<number, number>();
+  let polling: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let prune: NodeJS.Timeout | undefined;
+
+  function applyAccount(a: AccountAccess): void {
+    if (a.blocked) blocked.add(a.uuid);
+    else blocked.delete(a.uuid);
+    if (a.sessionsNotBefore !== null) cutoffs.set(a.uuid, a.sessionsNotBefore);
+  }
+
+  async function apply(e: AccessEvent): Promise<void> {
+    if (e.kind === 'revoke') {
+      if (e.key && e.until > Date.now()) revoked.set(e.key, e.until);
+      return;
+    }
+    if (e.userId === null) return;
+    const a = (await feed.account(e.userId)) ?? (e.key ? { userId: e.userId, uuid: e.key, blocked: true, sessionsNotBefore: null } : undefined);
+    if (!a) return;
+    applyAccount(a);
+    opts.onChange();
+    if (a.blocked) await opts.onBlocked(a.userId);
+  }
+
+  function noteGaps(from: number, rows: AccessEvent[]): void {
     const now = Date.now();
-    for (const [k, exp] of mem) if (exp <= now) mem.delete(k);
-  }, 60_000);
-  prune.unref();
+    let prev = from;
+    for (const r of rows) {
+      gaps.delete(r.id);
+      for (let id = prev + 1; id < r.id && gaps.size < GAPS_MAX; id++) gaps.set(id, now);
+      if (r.id > prev) prev = r.id;
+    }
+    for (const [id, at] of gaps) if (now - at > GAP_WAIT_MS) gaps.delete(id);
+  }
+
+  async function poll(): Promise<void> {
+    const from = last;
+    const rows = await feed.since(from, [...gaps.keys()]);
+    noteGaps(from, rows);
+    for (const r of rows) {
+      await apply(r);
+      if (r.id > last) last = r.id;
+    }
+  }
+
+  function schedule(): void {
+    timer = setTimeout(() => {
+      polling = poll()
+        .catch((e: unknown) => opts.warn('reading the revocation feed failed; retrying', e))
+        .finally(() => {
+          polling = undefined;
+          if (timer) schedule();
+        });
+    }, FEED_POLL_MS);
+    timer.unref();
+  }
+
   return {
+    /** Loads the live state, then follows the feed from where the load began. */
     async load(): Promise<void> {
-      for (const e of await ttl.entries(PREFIX)) mem.set(e.key.slice(PREFIX.length), e.expiresAt);
+      const now = Date.now();
+      last = await feed.latestId();
+      for (const e of await ttl.entries(LEGACY_PREFIX)) revoked.set(e.key.slice(LEGACY_PREFIX.length), e.expiresAt);
+      for (const r of await feed.revokedLive(now)) revoked.set(r.key, r.until);
+      for (const a of await feed.restricted(now - opts.sessionLifetimeMs)) applyAccount(a);
+      schedule();
+      prune = setInterval(() => {
+        const t = Date.now();
+        for (const [k, exp] of revoked) if (exp <= t) revoked.delete(k);
+        feed.purge(t).catch((e: unknown) => opts.warn('purging the revocation feed failed', e));
+      }, 60_000);
+      prune.unref();
     },
-    /** `sig` is the token's signature segment; only its hash is kept. */
+    /** Reads the feed now (tests, and callers that must see another process's write at once). */
+    async sync(): Promise<void> {
+      if (polling) await polling;
+      await poll();
+    },
+    /** `sig` is the token's (canonical) signature segment; only its hash is kept. */
     isRevoked(sig: string): boolean {
-      const exp = mem.get(sha256(sig));
-      return exp !== undefined && exp > Date.now();
+      return this.isRevokedHash(sha256(sig));
     },
     isRevokedHash(hash: string): boolean {
-      const exp = mem.get(hash);
+      const exp = revoked.get(hash);
       return exp !== undefined && exp > Date.now();
     },
     async revokeHash(hash: string, expMs: number): Promise<void> {
-      const ttlMs = expMs - Date.now();
-      if (ttlMs <= 0) return;
-      mem.set(hash, expMs);
-      await ttl.set(PREFIX + hash, '1', ttlMs);
+      const now = Date.now();
+      if (expMs <= now) return;
+      revoked.set(hash, expMs);
+      await feed.revoke(hash, expMs, now);
     },
     revoke(sig: string, expMs: number): Promise<void> {
       return this.revokeHash(sha256(sig), expMs);
     },
-    size: () => mem.size,
-    close: () => clearInterval(prune),
+    /** Whether the account (by uuid) is inactive, rejected or deleted, as last read. */
+    isBlocked: (uuid: string): boolean => blocked.has(uuid),
+    /** Whether an unstored session of the account issued at `issuedAtMs` has been ended. */
+    isCutOff(uuid: string, issuedAtMs: number): boolean {
+      if (blocked.has(uuid)) return true;
+      const at = cutoffs.get(uuid);
+      return at !== undefined && issuedAtMs < at;
+    },
+    /** Records a cut-off this node made, before the feed brings it back. */
+    noteCutOff(uuid: string, at: number): void {
+      if ((cutoffs.get(uuid) ?? 0) < at) cutoffs.set(uuid, at);
+    },
+    size: () => revoked.size,
+    close(): void {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (prune) clearInterval(prune);
+    },
   };
 }
 export type RevocationList = ReturnType<typeof revocationList>;

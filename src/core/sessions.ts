@@ -4,6 +4,10 @@ import type { RevocationList } from './revocations.js';
 import type { AuditLog } from './audit.js';
 import { randomHex, sha256 } from './crypto.js';
 import { fail } from './errors.js';
+import { isBlocked } from './permissions.js';
+
+/** The account a session belongs to, as far as its right to one goes (live rows only). */
+type AccountOf = (userId: number) => Promise<{ status: number } | undefined>;
 
 /** An access token a dialect minted for a session: the string, its signature and expiry. */
 export interface Minted {
@@ -35,7 +39,12 @@ const sigOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
  * Login sessions as refresh-token families. Refresh tokens are opaque, stored hashed, rotate on
  * every use, and a reused (already rotated) one ends its whole family.
  */
-export function sessions(repo: SessionsRepo, revocations: RevocationList, audit: AuditLog) {
+export function sessions(repo: SessionsRepo, revocations: RevocationList, audit: AuditLog, accountOf: AccountOf) {
+  /** Blocked and deleted accounts get no session and keep none, whichever dialect asks. */
+  const mayHold = async (userId: number) => {
+    const a = await accountOf(userId);
+    return a !== undefined && !isBlocked(a);
+  };
   async function endFamily(sessionId: number): Promise<void> {
     for (const t of await repo.revoke(sessionId, Date.now())) await revocations.revokeHash(t.sig, t.exp);
   }
@@ -59,6 +68,7 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
 
   return {
     async start(s: SessionStart, mint: (session: { uuid: string }) => Minted): Promise<Issued> {
+      if (!(await mayHold(s.userId))) fail('user_inactive', 'inactive-account');
       const now = Date.now();
       const uuid = randomUUID();
       const access = mint({ uuid });
@@ -93,6 +103,10 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
     ): Promise<Issued> {
       const rt = await live(refreshToken, opts.kind);
       checkPair(rt, opts.pairedAccess);
+      if (!(await mayHold(rt.session.user_id))) {
+        await endFamily(rt.session_id);
+        return fail('token_expired', 'Token Expired');
+      }
       const access = await opts.mint(rt.session);
       const next = randomHex(32);
       const now = Date.now();

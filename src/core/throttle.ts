@@ -1,56 +1,175 @@
 import type { TtlStore } from '../store/ttl-store.js';
 import { CoreError } from './errors.js';
+import { randomHex } from './crypto.js';
 
 export interface ThrottleLimits {
+  /** Failures per account and kind of source (see `account`) per window; 0 = off. */
   maxFailures: number;
   lockoutSeconds: number;
+  /** Failures per client address per window, whatever they guessed; 0 = off. */
   maxFailuresPerIp: number;
+  /** How long a device or an address that signed in to an account stays trusted for it. */
+  trustSeconds: number;
 }
 
+/** Where a guess comes from: the client address and, in browsers, the device cookie's id. */
+export interface Source {
+  ip?: string;
+  device?: string;
+}
+
+/** A failure counter and the number of failures that closes it. */
+interface Scope {
+  key: string;
+  max: number;
+}
+
+const GUESSES = new Set(['invalid_credentials', 'missing_credentials', 'totp_failed', 'password_incorrect', 'client_invalid']);
+/** Failures of a secret check: they count; anything else (a blocked account, a bad request) does not. */
+export const isGuess = (e: unknown): boolean =>
+  e instanceof CoreError && GUESSES.has(e.code);
+
+const DEVICE_ID = /^[0-9a-f]{32}$/;
+/** How long a check waits for a slot before answering 429 (a slot frees when a check ends). */
+const WAIT_MS = 15_000;
+const RENEW_TRUST_MS = 86_400_000;
+
 /**
- * Login throttling per account and per IP. Each attempt reserves a slot *before* the password is
- * checked, so parallel guesses cannot slip past the limit: at most `maxFailures` passwords are
- * ever tried per window. Success clears the account counter and returns the IP slot; outcomes
- * that are not a wrong password (an unknown client, an inactive account) return both slots.
+ * Throttling of every secret check (decision 14). Only failures count: a check that is running
+ * or succeeds costs nothing, so parallel correct sign-ins all pass. Guessing stays bounded
+ * because a counter's checks run at most `max − failures` at a time on this node: the others
+ * wait for a slot, and are refused once the failures reach `max`. A node of a cluster bounds its
+ * own checks, so guesses per window stay below nodes × `max`.
+ *
+ * Counters are keyed so that nobody can lock out somebody else:
+ * - an account counts failures per kind of source: each trusted device, each trusted address,
+ *   and one shared counter for every other source (guessing from unknown places stays bounded
+ *   per account, and the owner's devices and usual addresses are not locked by it);
+ * - a client secret counts per (client, address);
+ * - every failure also counts per address (`maxFailuresPerIp`), except from a trusted device.
  */
 export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
   const windowMs = limits.lockoutSeconds * 1000;
+  const trustMs = limits.trustSeconds * 1000;
   const locked = (expiresAt: number) => new CoreError('locked', 'Too many failed attempts', { retryAfter: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) });
-  async function reserve(key: string, max: number): Promise<boolean> {
-    if (max <= 0) return false;
-    const { count, expiresAt } = await ttl.incr(key, windowMs);
-    if (count > max) throw locked(expiresAt);
-    return true;
+  /** Checks running per counter on this node, and who waits for one of them to end. */
+  const gates = new Map<string, { running: number; ended: number; usedAt: number; waiters: (() => void)[] }>();
+  const gateOf = (key: string) => {
+    let g = gates.get(key);
+    if (!g) gates.set(key, (g = { running: 0, ended: 0, usedAt: 0, waiters: [] }));
+    g.usedAt = Date.now();
+    return g;
+  };
+  // Idle gates are forgotten long after any check that read them has finished (checks wait WAIT_MS at most).
+  const sweep = setInterval(() => {
+    const old = Date.now() - 4 * WAIT_MS;
+    for (const [k, g] of gates) if (g.running === 0 && !g.waiters.length && g.usedAt < old) gates.delete(k);
+  }, 4 * WAIT_MS);
+  sweep.unref();
+
+  function leave(key: string): void {
+    const g = gateOf(key);
+    g.running--;
+    g.ended++;
+    // Everyone waiting looks again: one may take the slot, the others find the counter closed.
+    const waiters = g.waiters;
+    g.waiters = [];
+    for (const wake of waiters) wake();
   }
+
+  /** Waits for a slot of `gate` (the first scope), then runs `fn`; its guesses count in every scope. */
+  async function guarded<T>(scopes: Scope[], fn: () => Promise<T>, onSuccess?: (failures: number) => Promise<void>): Promise<T> {
+    const live = scopes.filter((s) => s.max > 0);
+    const gate = live[0];
+    const deadline = Date.now() + WAIT_MS;
+    let failures = 0;
+    for (;;) {
+      // A check that ended while the counters were read may have failed unseen: read again.
+      const endedBefore = gate ? gateOf(gate.key).ended : 0;
+      const counts = await Promise.all(live.map((s) => ttl.count(s.key)));
+      counts.forEach((c, i) => {
+        if (c && c.count >= (live[i] as Scope).max) throw locked(c.expiresAt);
+      });
+      failures = counts[0]?.count ?? 0;
+      if (!gate) break;
+      const g = gateOf(gate.key);
+      if (g.ended !== endedBefore) continue;
+      if (g.running < gate.max - failures) {
+        g.running++;
+        break;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw locked(Date.now() + 1000);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        g.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    try {
+      const result = await fn();
+      await onSuccess?.(failures);
+      return result;
+    } catch (e) {
+      if (isGuess(e)) await Promise.all(live.map((s) => ttl.incr(s.key, windowMs)));
+      throw e;
+    } finally {
+      if (gate) leave(gate.key);
+    }
+  }
+
+  const ipScope = (ip: string | undefined): Scope => ({ key: `login:ip:${ip ?? 'unknown'}`, max: limits.maxFailuresPerIp });
+
   return {
-    async attempt<T>(account: string, ip: string | undefined, fn: () => Promise<T>): Promise<T> {
-      const acctKey = `login:acct:${account.toLowerCase()}`;
-      const ipKey = `login:ip:${ip ?? 'unknown'}`;
-      // The address first, and the account only when the address is not locked out: guesses
-      // from a blocked address must not move the account's counter.
-      const ipHeld = await reserve(ipKey, limits.maxFailuresPerIp);
-      let acctHeld = false;
-      try {
-        acctHeld = await reserve(acctKey, limits.maxFailures);
-      } catch (e) {
-        if (ipHeld) await ttl.decr(ipKey);
-        throw e;
-      }
-      try {
-        const result = await fn();
-        if (acctHeld && ipHeld) await ttl.settle(acctKey, ipKey);
-        else if (acctHeld) await ttl.delete(acctKey);
-        else if (ipHeld) await ttl.decr(ipKey);
-        return result;
-      } catch (e) {
-        // A wrong second factor is a guess too: TOTP codes are only six digits.
-        const wrongPassword = e instanceof CoreError && (e.code === 'invalid_credentials' || e.code === 'missing_credentials' || e.code === 'totp_failed');
-        if (!wrongPassword) {
-          if (acctHeld) await ttl.decr(acctKey);
-          if (ipHeld) await ttl.decr(ipKey);
+    /** A device id for the device cookie: the one sent when well-formed, else a new one. */
+    deviceId: (sent: string | undefined): string => (sent && DEVICE_ID.test(sent) ? sent : randomHex(16)),
+
+    /**
+     * Checks a secret of `account` (a password, a second factor, an old password). On success the
+     * source becomes trusted for the account: `device` (when given) and the address.
+     */
+    async account<T>(account: string, src: Source, fn: () => Promise<T>): Promise<T> {
+      const ip = src.ip ?? 'unknown';
+      const device = src.device && DEVICE_ID.test(src.device) ? src.device : undefined;
+      const trustDevice = device && `login:trust:${account}:d:${device}`;
+      const trustIp = `login:trust:${account}:i:${ip}`;
+      const [byDevice, byIp] = await Promise.all([trustDevice ? ttl.get(trustDevice) : undefined, ttl.get(trustIp)]);
+      const kind = byDevice !== undefined ? `d:${device}` : byIp !== undefined ? `i:${ip}` : 'any';
+      const own: Scope = { key: `login:fail:${account}:${kind}`, max: limits.maxFailures };
+      // A trusted device is not refused for its network's failures: a shared NAT is not a threat to it.
+      const scopes = byDevice !== undefined ? [own] : [own, ipScope(ip)];
+      return guarded(scopes, fn, async (failures) => {
+        const now = Date.now();
+        // Trust is renewed at most daily: a write per sign-in would cost more than the check.
+        const stale = (since: string | undefined) => since === undefined || now - Number(since) > RENEW_TRUST_MS;
+        const writes: Promise<void>[] = [];
+        if (failures > 0) writes.push(ttl.delete(own.key));
+        if (trustMs > 0) {
+          if (stale(byIp)) writes.push(ttl.set(trustIp, String(now), trustMs));
+          if (trustDevice && stale(byDevice)) writes.push(ttl.set(trustDevice, String(now), trustMs));
         }
-        throw e;
-      }
+        await Promise.all(writes);
+      });
+    },
+
+    /** Checks a client's secret: failures count per (client, address) and per address. */
+    client<T>(clientKey: string, ip: string | undefined, fn: () => Promise<T>): Promise<T> {
+      const own: Scope = { key: `login:client:${clientKey}:${ip ?? 'unknown'}`, max: limits.maxFailures };
+      return guarded([own, ipScope(ip)], fn, async (failures) => {
+        if (failures > 0) await ttl.delete(own.key);
+      });
+    },
+
+    /** Checks a secret guessed by value (an API key, a code): failures count per `key` and per address. */
+    guess<T>(key: string, ip: string | undefined, fn: () => Promise<T>): Promise<T> {
+      return guarded([{ key: `login:guess:${key}`, max: limits.maxFailures }, ipScope(ip)], fn);
+    },
+
+    /** A secret with no owner to protect (an installation-wide API key): only the address's budget. */
+    address<T>(ip: string | undefined, fn: () => Promise<T>): Promise<T> {
+      return guarded([ipScope(ip)], fn);
     },
   };
 }

@@ -10,13 +10,14 @@ import { sqlTtlStore } from './ttl-store.js';
 import { oauthTokensRepo } from './oauth-tokens.js';
 import { oauthClientsRepo } from './oauth-clients.js';
 import { generation } from './generation.js';
+import { accessEventsRepo } from './access-events.js';
 
 /** Every repository over one database connection. */
 export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
   const conn: Db = await openDb(url);
   if (opts.migrate !== false) await migrate(conn);
   const db = conn.db;
-  const ttl = sqlTtlStore(db, { singleWriter: conn.kind === 'sqlite' });
+  const ttl = sqlTtlStore(db);
   const tokensGeneration = generation(conn.externalVersion);
   return {
     kind: conn.kind,
@@ -33,6 +34,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     sessions: sessionsRepo(db),
     codes: codesRepo(db),
     audit: auditRepo(db),
+    accessEvents: accessEventsRepo(db),
     ttl,
     migrate: () => migrate(conn),
     async close() {

@@ -1,5 +1,6 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './db.js';
+import { accessEvents } from './migrations/0004_access_events.js';
 
 type K = Kysely<unknown>;
 
@@ -290,7 +291,7 @@ async function rebuild(db: K): Promise<void> {
 
 /** Applies every pending migration (or those up to `until`, for tests); returns the names applied. */
 export async function migrate(store: Db, until?: string): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => ({ '0001_initial': initial(store.kind), '0002_simple_dialect': simpleDialect(store.kind), '0003_client_tokens': clientTokens(store.kind) }) };
+  const provider: MigrationProvider = { getMigrations: async () => ({ '0001_initial': initial(store.kind), '0002_simple_dialect': simpleDialect(store.kind), '0003_client_tokens': clientTokens(store.kind), '0004_access_events': accessEvents(store.kind) }) };
   const migrator = new Migrator({ db: store.db, provider });
   const { error, results } = await (until ? migrator.migrateTo(until) : migrator.migrateToLatest());
   if (error) throw error instanceof Error ? error : new Error(String(error));

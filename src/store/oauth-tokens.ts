@@ -62,6 +62,12 @@ export function oauthTokensRepo(db: Kysely<Database>, gen: Generation) {
       gen.bump();
       return Number(r.numUpdatedRows);
     },
+    /** Soft-deletes every token of an account, for every client (password changed, account blocked). */
+    async revokeUser(userId: number, now: number): Promise<number> {
+      const r = await db.updateTable('oauth_tokens').set({ deleted_at: now }).where('user_id', '=', userId).where('deleted_at', 'is', null).executeTakeFirst();
+      gen.bump();
+      return Number(r.numUpdatedRows);
+    },
     /** Soft-deletes every token of a client (the client was removed). */
     async revokeClient(clientId: number, now: number): Promise<number> {
       const r = await db.updateTable('oauth_tokens').set({ deleted_at: now }).where('client_id', '=', clientId).where('deleted_at', 'is', null).executeTakeFirst();

@@ -24,6 +24,8 @@ export interface UsersTable {
   updated_at: number;
   last_login_at: number | null;
   deleted_at: number | null;
+  /** Sessions that are not stored (simple's cookies) issued before this are dead. */
+  sessions_not_before: Generated<number | null>;
 }
 
 export interface CredentialsTable {
@@ -199,6 +201,17 @@ export interface KvTable {
   expires_at: number;
 }
 
+/** The revocation feed every node reads (migration 0004). */
+export interface AccessEventsTable {
+  id: Generated<number>;
+  kind: 'revoke' | 'account';
+  /** A revoked token's key, or the account's uuid. */
+  key: string | null;
+  user_id: number | null;
+  until: number;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   credentials: CredentialsTable;
@@ -216,6 +229,7 @@ export interface Database {
   codes: CodesTable;
   audit: AuditTable;
   kv: KvTable;
+  access_events: AccessEventsTable;
   oauth_tokens: OauthTokensTable;
   identities: IdentitiesTable;
 }

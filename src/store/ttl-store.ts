@@ -12,20 +12,15 @@ export interface TtlStore {
   delete(key: string): Promise<void>;
   /** Adds one and returns the new count; the window starts at the first increment. */
   incr(key: string, ttlMs: number): Promise<{ count: number; expiresAt: number }>;
-  decr(key: string): Promise<void>;
-  /** `delete(clear)` and `decr(decrement)`, in one write where the store can do so safely. */
-  settle(clear: string, decrement: string): Promise<void>;
+  /** A live counter's count and the end of its window, without changing it. */
+  count(key: string): Promise<{ count: number; expiresAt: number } | undefined>;
   /** Live entries whose key starts with `prefix`. */
   entries(prefix: string): Promise<{ key: string; value: string | null; expiresAt: number }[]>;
   close(): Promise<void>;
 }
 
-/**
- * `singleWriter`: the database runs one write at a time (SQLite), so one statement may touch two
- * rows. Elsewhere (PostgreSQL) a two-row UPDATE locks its rows in whatever order they lie on
- * disk, and deadlocks against a concurrent writer that locks them the other way round.
- */
-export function sqlTtlStore(db: Kysely<Database>, opts: { singleWriter: boolean }): TtlStore {
+/** The TTL store in the `kv` table of the main database (the embedded default). */
+export function sqlTtlStore(db: Kysely<Database>): TtlStore {
   const now = () => Date.now();
   const sweep = setInterval(() => {
     db.deleteFrom('kv').where('expires_at', '<', now()).execute().catch(() => undefined);
@@ -51,17 +46,7 @@ export function sqlTtlStore(db: Kysely<Database>, opts: { singleWriter: boolean 
         )
         .returning(['n', 'expires_at']),
     ),
-    decr: reusable(db, (key: string) => db.updateTable('kv').set({ n: sql<number>`n - 1` }).where('key', '=', key).where('n', '>', 0)),
-    // An entry whose window has ended is gone for `get` and restarts at one for `incr`: the same as deleted.
-    settle: reusable(db, (clear: string, decrement: string, t: number) =>
-      db
-        .updateTable('kv')
-        .set({
-          n: sql<number>`case when "key" = ${clear} then 0 else n - 1 end`,
-          expires_at: sql<number>`case when "key" = ${clear} then ${t} else expires_at end`,
-        })
-        .where((eb) => eb.or([eb('key', '=', clear), eb.and([eb('key', '=', decrement), eb('n', '>', 0)])])),
-    ),
+    count: reusable(db, (key: string, t: number) => db.selectFrom('kv').select(['n', 'expires_at']).where('key', '=', key).where('expires_at', '>', t)),
   };
   return {
     async get(key) {
@@ -80,16 +65,9 @@ export function sqlTtlStore(db: Kysely<Database>, opts: { singleWriter: boolean 
       if (!row) throw new Error('kv increment returned no row');
       return { count: Number(row.n), expiresAt: Number(row.expires_at) };
     },
-    async decr(key) {
-      await q.decr(key);
-    },
-    async settle(clear, decrement) {
-      if (opts.singleWriter) {
-        await q.settle(clear, decrement, now());
-        return;
-      }
-      await q.delete(clear);
-      await q.decr(decrement);
+    async count(key) {
+      const row = (await q.count(key, now())).rows[0];
+      return row ? { count: Number(row.n), expiresAt: Number(row.expires_at) } : undefined;
     },
     async entries(prefix) {
       const rows = await db

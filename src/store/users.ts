@@ -4,7 +4,7 @@ import type { Generation } from './generation.js';
 import { reusable } from './reusable.js';
 
 export type UserRow = Selectable<UsersTable>;
-export type NewUser = Omit<UserRow, 'id' | 'deleted_at' | 'last_login_at'>;
+export type NewUser = Omit<UserRow, 'id' | 'deleted_at' | 'last_login_at' | 'sessions_not_before'>;
 type Q = Kysely<Database> | Transaction<Database>;
 
 export class UniqueViolation extends Error {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import type { Client } from '../../core/clients.js';
 import type { UserRow } from '../../store/users.js';
 import { JwtError, signHs256, verifyHs256 } from '../../core/jwt.js';
 import { STATUS, isBlocked } from '../../core/permissions.js';
 import { header } from '../request-info.js';
+import { deviceOf, trustDevice } from '../shared/device.js';
 import { ArcError, arcFail, fromCore } from './errors.js';
 import { ARC, issueTokens, requireBearer, rotateTokens } from './session.js';
 import * as S from './schemas.js';
@@ -18,14 +19,16 @@ const firstTime = (u: UserRow) => u.status === STATUS.registered || u.status ===
  * Username + password, falling back to an OTP pushed through `/otp-caches` (as the original
  * does); failures raised here are the verifier's, hence nested messages.
  */
-async function verifyUser(core: Core, body: S.LoginRequest, req: FastifyRequest): Promise<{ user: UserRow; source: string }> {
+async function verifyUser(core: Core, body: S.LoginRequest, req: FastifyRequest, reply: FastifyReply): Promise<{ user: UserRow; source: string }> {
   let source = 'password';
+  const device = deviceOf(core, req);
   try {
     const user = await core.accounts.authenticate({
       login: body.username,
       by: 'username',
       password: body.password,
       ip: req.ip,
+      device,
       fallback: async () => {
         if (!(await core.codes.otp.matches(body.username, body.password))) return undefined;
         const u = await core.accounts.byUsername(body.username);
@@ -35,20 +38,23 @@ async function verifyUser(core: Core, body: S.LoginRequest, req: FastifyRequest)
         return u;
       },
     });
+    trustDevice(core, reply, device);
     return { user, source };
   } catch (e) {
     return fromCore(e, { missing_credentials: [401, 'Missing credentials', true], invalid_credentials: [401, 'Invalid Credentials', true] });
   }
 }
 
-async function verifyClient(core: Core, id: string, secret: string): Promise<Client> {
-  return core.clients.verify(id, secret).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
+async function verifyClient(core: Core, id: string, secret: string, req: FastifyRequest): Promise<Client> {
+  return core.clients.verify(id, secret, req.ip).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
 }
 
 /** Step 1 of the web flow, also used by the shared POST /auth/login. */
-export async function arcLogin(core: Core, body: S.LoginRequest, req: FastifyRequest): Promise<{ code: string }> {
-  const client = await verifyClient(core, body.client_id, body.client_secret);
-  const { user, source } = await verifyUser(core, body, req);
+export async function arcLogin(core: Core, body: S.LoginRequest, req: FastifyRequest, reply: FastifyReply): Promise<{ code: string }> {
+  const client = await verifyClient(core, body.client_id, body.client_secret, req);
+  const { user, source } = await verifyUser(core, body, req, reply);
+  // As /auth/login-token: a blocked account gets no code (the original issued tokens for it here).
+  if (isBlocked(user)) arcFail(401, 'UserInactive', { nested: true });
   if (user.status === STATUS.registered) arcFail(400, 'User not active yet');
   const iat = Math.floor(Date.now() / 1000);
   const code = signHs256(
@@ -75,9 +81,16 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
       }
       const row = await core.codes.consume(req.body.code, ['auth_code']).catch(() => arcFail(401, 'Code Expired'));
       if (row.client_id !== client.id || row.user_id === null) return arcFail(401, 'Invalid Credentials');
-      const profile = await core.accounts.profile(row.user_id);
+      let profile = await core.accounts.profile(row.user_id);
       if (!profile) return arcFail(404, 'UserDoesNotExist');
-      if (!firstTime(profile.user)) await core.accounts.touchLastLogin(profile.user.id);
+      // Blocked between the code and its exchange.
+      if (isBlocked(profile.user)) arcFail(401, 'UserInactive', { nested: true });
+      if (!firstTime(profile.user)) {
+        // The original reads the user again after the update: these tokens carry this login's time.
+        await core.accounts.touchLastLogin(profile.user.id);
+        profile = await core.accounts.profile(profile.user.id);
+        if (!profile) return arcFail(404, 'UserDoesNotExist');
+      }
       const source = (JSON.parse(row.data ?? '{}') as { source?: string }).source;
       return issueTokens(core, profile, client, req, source);
     },
@@ -86,9 +99,9 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
   app.post<{ Body: S.LoginRequest }>(
     '/auth/login-token',
     { schema: { tags: ['arc'], summary: 'Sign in with client and user credentials (one step)', body: S.LoginRequest, response: { 200: S.TokenResponse, ...err } } },
-    async (req) => {
-      const client = await verifyClient(core, req.body.client_id, req.body.client_secret);
-      const { user, source } = await verifyUser(core, req.body, req);
+    async (req, reply) => {
+      const client = await verifyClient(core, req.body.client_id, req.body.client_secret, req);
+      const { user, source } = await verifyUser(core, req.body, req, reply);
       if (isBlocked(user)) arcFail(401, 'UserInactive', { nested: true });
       const profile = await core.accounts.profile(user.id);
       if (!profile || !profile.access.userGroupUuid) return arcFail(401, 'UserInactive', { nested: true });

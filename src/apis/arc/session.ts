@@ -69,7 +69,7 @@ export function requireBearer(core: Core, req: FastifyRequest): Bearer {
   if (!verified) verifiedByCore.set(core, (verified = new ExpiringCache(VERIFIED_MAX)));
   const hit = verified.get(token, now);
   if (hit) {
-    if (core.revocations.isRevokedHash(hit.sigHash)) arcFail(401, 'TokenRevoked', { nested: true });
+    if (core.revocations.isRevokedHash(hit.sigHash) || core.revocations.isBlocked(hit.claims.id as string)) arcFail(401, 'TokenRevoked', { nested: true });
     checkClaims(hit.claims, now);
     return { token, claims: hit.claims };
   }
@@ -83,6 +83,8 @@ export function requireBearer(core: Core, req: FastifyRequest): Bearer {
     throw e;
   }
   checkClaims(payload, now);
+  // A blocked or deleted account's tokens end with it (its sessions are revoked too; this holds meanwhile).
+  if (core.revocations.isBlocked(payload.id as string)) arcFail(401, 'TokenRevoked', { nested: true });
   if (typeof payload.exp === 'number') {
     verified.set(token, { claims: deepFreeze(payload), sigHash }, payload.exp * 1000);
   }

@@ -25,7 +25,7 @@ export async function socialRoutes(app: FastifyInstance, core: Core) {
   const notConfigured = (p: string): never => arcFail(400, `Social login provider ${p} is not configured`);
   const start = (p: string) => async (req: FastifyRequest) => {
     const src = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;
-    await core.clients.verify(String(src?.client_id ?? ''), String(src?.client_secret ?? '')).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
+    await core.clients.verify(String(src?.client_id ?? ''), String(src?.client_secret ?? ''), req.ip).catch((e: unknown) => fromCore(e, { client_invalid: [401, 'Client Invalid', true] }));
     return notConfigured(p);
   };
   const errs = { 400: S.ErrorBody, 401: S.ErrorBody, 415: S.ErrorBody, 422: S.ErrorBody };

@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
 import type { UserRow } from '../../store/users.js';
 import { CoreError } from '../../core/errors.js';
 import { JwtError } from '../../core/jwt.js';
 import { header } from '../request-info.js';
+import { deviceOf, trustDevice } from '../shared/device.js';
+import { isBlocked } from '../../core/permissions.js';
 import { BasicError, BasicValidationError, basicFail } from './errors.js';
 import * as S from './schemas.js';
 
@@ -35,10 +37,12 @@ async function startSession(core: Core, user: UserRow, req: FastifyRequest) {
 }
 
 /** Email + password sign-in; also reached through the shared POST /auth/login. */
-export async function basicLogin(core: Core, body: S.LoginBody, req: FastifyRequest) {
+export async function basicLogin(core: Core, body: S.LoginBody, req: FastifyRequest, reply: FastifyReply) {
   try {
-    const user = await core.accounts.authenticate({ login: body.email, by: 'email', password: body.password, ip: req.ip });
-    if (user.status === 2 || user.status === 4) basicFail(401, 'Incorrect email or password');
+    const device = deviceOf(core, req);
+    const user = await core.accounts.authenticate({ login: body.email, by: 'email', password: body.password, ip: req.ip, device });
+    trustDevice(core, reply, device);
+    if (isBlocked(user)) basicFail(401, 'Incorrect email or password');
     await core.accounts.touchLastLogin(user.id);
     return await startSession(core, user, req);
   } catch (e) {
@@ -60,7 +64,7 @@ export function basicRoutes(app: FastifyInstance, core: Core) {
       const { payload } = core.jwt.verify(token, { typ: ['JWT'] });
       // Only access tokens: the original also let refresh tokens through.
       const user = payload.type === 'access' && typeof payload.sub === 'string' ? await core.accounts.byUuid(payload.sub) : undefined;
-      if (!user) throw new JwtError('signature');
+      if (!user || isBlocked(user)) throw new JwtError('signature');
       return { message: 'Welcome authenticated user', user: userJson(user) };
     } catch (e) {
       if (e instanceof JwtError) return basicFail(403, 'Invalid or expired token');
@@ -70,6 +74,8 @@ export function basicRoutes(app: FastifyInstance, core: Core) {
 
   app.post<{ Body: S.RegisterBody }>('/auth/register', { schema: { tags, summary: 'Register a new user', body: S.RegisterBody, response: { 201: S.AuthResponse, ...err } } }, async (req, reply) => {
     const b = req.body;
+    // Every attempt counts, refused ones too: "Email already taken" answers enumerate accounts.
+    await core.registration.admit(req.ip);
     if (b.confirm !== b.password) throw new BasicValidationError([{ code: 'custom', path: ['body', 'confirm'], message: "Passwords don't match" }]);
     const user = await core.accounts.create({ username: b.email, email: b.email, password: b.password, name: b.name, firstName: b.name, bio: b.bio ?? null, ip: req.ip }).catch((e: unknown) => {
       if (e instanceof CoreError && e.code === 'taken') return basicFail(400, 'Email already taken');
@@ -105,12 +111,17 @@ export function basicRoutes(app: FastifyInstance, core: Core) {
     { schema: { tags, summary: 'Mail a password-reset link (same answer whether or not the email exists)', body: S.ForgotBody, response: { 204: { type: 'null' }, ...err } } },
     async (req, reply) => {
       const user = await core.accounts.byEmail(req.body.email);
-      if (user?.email) {
-        const ttl = core.config.forgotPasswordLinkExpiry;
-        const iat = Math.floor(Date.now() / 1000);
-        const token = core.jwt.sign({ sub: user.uuid, iat, exp: iat + ttl, type: 'resetPassword' }, RESET_TYP);
-        await core.recovery.issue(user, token, ttl, { mail: true });
-      }
+      const ttl = core.config.forgotPasswordLinkExpiry;
+      // The token is minted off the request path, and only for a known account with an email.
+      await core.recovery.request(user, {
+        asked: req.body.email,
+        ip: req.ip,
+        ttlSec: ttl,
+        mint: (u) => {
+          const iat = Math.floor(Date.now() / 1000);
+          return core.jwt.sign({ sub: u.uuid, iat, exp: iat + ttl, type: 'resetPassword' }, RESET_TYP);
+        },
+      });
       return reply.code(204).send();
     },
   );

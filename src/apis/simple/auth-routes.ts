@@ -5,18 +5,16 @@ import { CoreError } from '../../core/errors.js';
 import { safeEqual } from '../../core/crypto.js';
 import { EMAIL } from '../../core/accounts.js';
 import { header } from '../request-info.js';
+import { deviceOf, trustDevice } from '../shared/device.js';
 import { SimpleError, simpleFail, toSimpleError } from './errors.js';
 import { bind, cookies, countSecretGuess, optionalString, required, sessionOf, setSessionCookie, startWebSession } from './http.js';
 import * as S from './schemas.js';
 
 const tags = ['simple'];
-/** Mails a user may trigger per token lifetime; more are silently dropped (same answer). */
-const ONETIME_PER_WINDOW = 5;
-
 /** A login body's fields for core's AssertLogin; non-strings count as absent. */
-function assertLogin(core: Core, req: FastifyRequest, b: { username?: unknown; password?: unknown; totp?: unknown }): Promise<UserRow> {
+function assertLogin(core: Core, req: FastifyRequest, b: { username?: unknown; password?: unknown; totp?: unknown }, device?: string): Promise<UserRow> {
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
-  return core.accounts.assertLogin({ login: text(b.username), password: text(b.password), totp: typeof b.totp === 'string' ? b.totp : null, ip: req.ip });
+  return core.accounts.assertLogin({ login: text(b.username), password: text(b.password), totp: typeof b.totp === 'string' ? b.totp : null, ip: req.ip, device });
 }
 
 export function authRoutes(app: FastifyInstance, core: Core) {
@@ -27,8 +25,10 @@ export function authRoutes(app: FastifyInstance, core: Core) {
     required(b.username, 'loginRequest', 'Username');
     required(b.password, 'loginRequest', 'Password');
     if (core.webSessions.problem) simpleFail(500, 'session-disabled', 'session-disabled');
-    const user = await assertLogin(core, req, b);
+    const device = deviceOf(core, req);
+    const user = await assertLogin(core, req, b, device);
     await startWebSession(core, reply, user, 'login');
+    trustDevice(core, reply, device);
     await core.accounts.touchLastLogin(user.id);
     return { success: true, id: user.uuid };
   });
@@ -45,11 +45,8 @@ export function authRoutes(app: FastifyInstance, core: Core) {
   app.post('/auth/onetime', { config: { simpleAuth: 'public', simpleWhen: ['simpleOnetimeEnabled', 'simpleOnetimeAllowForgotPassword'] }, schema: { tags, summary: 'Mail a one-time sign-in link (same answer for unknown emails)', body: S.OnetimeBody, response: { 200: S.Success, ...S.errors } } }, async (req) => {
     const email = required(bind<{ email: string }>(req).email, 'onetimeRequest', 'Email');
     if (!EMAIL.test(email)) simpleFail(400, 'bad-request', "Key: 'onetimeRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
-    const user = await core.accounts.byEmail(email);
-    if (user?.email) {
-      const n = await core.store.ttl.incr(`onetime:${user.id}`, c.simpleOnetimeDuration * 1000);
-      if (n.count <= ONETIME_PER_WINDOW) await core.onetime.issue(user, c.simpleOnetimeDuration, { mail: true, ip: req.ip });
-    }
+    // The same answer, and the same work, for unknown emails and for capped mails.
+    await core.onetime.request(email, { ttlSec: c.simpleOnetimeDuration, ip: req.ip });
     return { success: true };
   });
 
@@ -76,7 +73,7 @@ export function authRoutes(app: FastifyInstance, core: Core) {
       const parts = (auth as string).split(' ');
       if (parts.length !== 2 || parts[0] !== 'Bearer') simpleFail(400, 'bad-request', "expected 'Bearer' on authHeader");
       if (!safeEqual(parts[1] as string, c.simpleAuthSecret)) {
-        await countSecretGuess(core, req, 'simple-bearer');
+        await countSecretGuess(core, req);
         simpleFail(401, 'invalid-auth-token', 'invalid-auth-token');
       }
     }

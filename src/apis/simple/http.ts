@@ -68,8 +68,10 @@ export function setSessionCookie(core: Core, reply: FastifyReply, token: string,
 export async function startWebSession(core: Core, reply: FastifyReply, user: UserRow, src: SessionSource): Promise<void> {
   let s = core.webSessions.issue(user.uuid, src);
   // The claims have no iat/jti, so a login in the same second as a logout of the same account would
-  // get the very token that logout revoked: wait for the next second and issue again.
-  for (let i = 0; i < 2 && core.revocations.isRevoked(core.sessions.sigOf(s.token)); i++) {
+  // get the very token that logout revoked, and one in the second of a password change would be
+  // cut off with the sessions before it: wait for the next second and issue again.
+  const dead = () => core.revocations.isRevoked(core.sessions.sigOf(s.token)) || core.revocations.isCutOff(user.uuid, s.issuedAtMs);
+  for (let i = 0; i < 2 && dead(); i++) {
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
     s = core.webSessions.issue(user.uuid, src);
   }
@@ -106,11 +108,12 @@ export function sharedKeyState(core: Core, req: FastifyRequest): 'none' | 'valid
 }
 
 /**
- * A wrong API secret (SharedKey, /auth/simple's Bearer) counts as a failed sign-in from that IP,
- * so guessing it meets the same 429 as guessing passwords.
+ * A wrong API secret (SharedKey, /auth/simple's Bearer) counts toward the address's budget of
+ * failures (LOGIN_MAX_FAILURES_PER_IP): the original's clients send several wrong keys in a row
+ * and expect 401 each time, and the key has no account to protect.
  */
-export async function countSecretGuess(core: Core, req: FastifyRequest, what: string): Promise<void> {
-  await core.throttle.attempt(`${what}:${req.ip}`, req.ip, async () => fail('invalid_credentials')).catch((e: unknown) => {
+export async function countSecretGuess(core: Core, req: FastifyRequest): Promise<void> {
+  await core.throttle.address(req.ip, async () => fail('invalid_credentials')).catch((e: unknown) => {
     if (e instanceof CoreError && e.code === 'locked') throw e;
   });
 }
@@ -133,7 +136,8 @@ export interface Caller {
 /** The session of a cookie if it is valid and not revoked (signed out). */
 export function sessionOf(core: Core, token: string): WebSession | undefined {
   const s = core.webSessions.verify(token);
-  return s && !core.revocations.isRevokedHash(s.sigHash) ? s : undefined;
+  // Signed out, or ended by a password change or a block (the cut-off also covers blocked accounts).
+  return s && !core.revocations.isRevokedHash(s.sigHash) && !core.revocations.isCutOff(s.sub, s.issuedAtMs) ? s : undefined;
 }
 
 /**
@@ -171,11 +175,13 @@ export function callerOf(req: FastifyRequest): Caller {
   return req.simpleCaller;
 }
 
-/** echo binds query parameters for every method, then the body over them. */
+/** echo binds query parameters (the first of repeated ones) for every method, then the body over them. */
 export function bind<T extends Record<string, unknown>>(req: FastifyRequest): Partial<T> {
   const q = (req.query ?? {}) as Record<string, unknown>;
   const b = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
-  return { ...q, ...b } as Partial<T>;
+  const out: Record<string, unknown> = {};
+  for (const k in q) out[k] = Array.isArray(q[k]) ? (q[k] as unknown[])[0] : q[k];
+  return Object.assign(out, b) as Partial<T>;
 }
 
 /** A required string field after binding; missing → 400 bad-request in the original's wording. */

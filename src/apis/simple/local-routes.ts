@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { CoreError } from '../../core/errors.js';
 import { simpleFail } from './errors.js';
-import { bind, callerOf, required } from './http.js';
+import { bind, callerOf, required, startWebSession } from './http.js';
 import { localView } from './account-routes.js';
 import * as S from './schemas.js';
 
@@ -22,15 +22,18 @@ export function localRoutes(app: FastifyInstance, core: Core) {
 
   app.get('/local', { config: priv, schema: { tags, summary: 'Local (username/password) login settings', security, response: { 200: S.LocalAuth, ...S.errors } } }, async (req) => (await caller(req)).local);
 
-  app.post('/local/password', { config: priv, schema: { tags, summary: 'Change the password (old one unless the session came from a one-time link or SharedKey)', security, body: S.PasswordBody, response: { 200: S.Success, ...S.errors } } }, async (req) => {
-    const { user, local } = await caller(req);
+  app.post('/local/password', { config: priv, schema: { tags, summary: 'Change the password (old one unless the session came from a one-time link or SharedKey); ends every other session', security, body: S.PasswordBody, response: { 200: S.Success, ...S.errors } } }, async (req, reply) => {
+    const { user, local, src, cookie } = await caller(req);
     const b = bind<{ oldpassword: string; newpassword: string }>(req);
     const next = required(b.newpassword, 'changePasswordRequest', 'NewPassword');
     const old = local.requireOldPassword ? (typeof b.oldpassword === 'string' ? b.oldpassword : '') : undefined;
-    await core.accounts.setPassword(user, next, { oldPassword: old, allowSame: true, endSessions: true, via: 'simple', ip: req.ip }).catch((e: unknown) => {
+    await core.accounts.setPassword(user, next, { oldPassword: old, allowSame: true, via: 'simple', ip: req.ip }).catch((e: unknown) => {
       if (e instanceof CoreError && e.code === 'password_incorrect') simpleFail(401, 'invalid-credentials', 'invalid-credentials');
       throw e;
     });
+    // The change ended every session, this one too; the original kept this one, so it goes on
+    // with a new cookie (the same source).
+    if (cookie && src !== 'shared-secret') await startWebSession(core, reply, user, src);
     return { success: true };
   });
 
