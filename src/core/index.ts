@@ -17,10 +17,11 @@ import { secretBox } from './crypto.js';
 import { signHs256, verifyHs256, type Claims, type VerifyOptions } from './jwt.js';
 import { BUILTIN_PERMISSIONS } from './permissions.js';
 import { totp } from './totp.js';
+import { secondFactor } from './second-factor.js';
 import { webSessions } from './web-session.js';
 import { oneTimeLogin } from './onetime.js';
 import { stipulations } from './stipulations.js';
-import { oauth2Server } from './oauth2.js';
+import { oauth2Server } from './oauth2/index.js';
 
 export const DEFAULT_GROUP_KEY = 'default';
 
@@ -85,6 +86,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     codes,
     box,
     totp: totpService,
+    secondFactor: secondFactor({ users: store.users, totp: totpService, box, audit }),
     webSessions: webSessions({
       method: config.simpleCookieSigningMethod,
       key: config.simpleCookieSigningKey,

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CoreError } from '../../core/errors.js';
+import { CoreError, type CoreErrorCode } from '../../core/errors.js';
 
 /** simple-auth's v1 envelope: `{"error":true,"message","reason"}`. */
 export class SimpleError extends Error {
@@ -27,7 +27,7 @@ export class EchoError extends Error {
 }
 
 /** Core failures in simple-auth's reason codes. */
-const CORE: Partial<Record<CoreError['code'], [number, string]>> = {
+const CORE: Partial<Record<CoreErrorCode, [number, string]>> = {
   invalid_credentials: [401, 'invalid-credentials'],
   missing_credentials: [400, 'bad-request'],
   totp_missing: [401, 'totp-missing'],
@@ -39,6 +39,16 @@ const CORE: Partial<Record<CoreError['code'], [number, string]>> = {
   token_expired: [401, 'expired'],
   password_incorrect: [401, 'invalid-credentials'],
 };
+
+/**
+ * The reason of a refused sign-in where the answer carries a reason only (the OAuth2 password
+ * grant's `error_description`): the table's reason for a 401, else `invalid-credentials`, so a
+ * missing login or password reads as invalid credentials there.
+ */
+export function reasonOf(code: CoreErrorCode): string {
+  const m = CORE[code];
+  return m && m[0] === 401 ? m[1] : 'invalid-credentials';
+}
 
 export function toSimpleError(e: CoreError): SimpleError {
   if (e.code === 'locked') return new SimpleError(429, 'too-many-requests', 'Too many failed attempts, try again later', { retryAfter: e.detail.retryAfter });

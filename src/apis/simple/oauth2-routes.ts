@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { CoreError } from '../../core/errors.js';
-import { OAuthError } from '../../core/oauth2.js';
+import { OAuthError } from '../../core/oauth2/index.js';
 import { header } from '../request-info.js';
-import { EchoError, SimpleError, simpleErrorHandler, validationProblem } from './errors.js';
+import { EchoError, reasonOf, SimpleError, simpleErrorHandler, validationProblem } from './errors.js';
 import { bind, callerOf } from './http.js';
 import * as S from './schemas.js';
 
@@ -80,7 +80,8 @@ const TOO_MANY = 'Too many failed attempts, try again later';
 /** Errors of the OAuth2 routes: OAuth's `{"error","error_description"}`, except the v1-envelope routes. */
 function oauth2ErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   const oauth = req.routeOptions.config.oauthErrors === true;
-  if (err instanceof OAuthError) return reply.code(400).send({ error: err.error, error_description: err.description });
+  // A refused sign-in (the password grant) is described by simple-auth's reason code.
+  if (err instanceof OAuthError) return reply.code(400).send({ error: err.error, error_description: err.because ? reasonOf(err.because) : err.description });
   if (err instanceof CoreError && err.code === 'locked') {
     reply.header('retry-after', String(err.detail.retryAfter ?? 1));
     return reply.code(429).send(oauth ? { error: 'invalid_request', error_description: TOO_MANY } : { error: true, message: TOO_MANY, reason: 'too-many-requests' });
