@@ -36,6 +36,20 @@ export interface NewAccount {
   ip?: string | null;
 }
 
+/**
+ * An account as core hands it to dialects: the users row. Dialects name it `Account`, never
+ * the store's `UserRow`, because apis/ never imports store/ (`.dependency-cruiser.cjs`).
+ */
+export type Account = UserRow;
+
+/** The local (username and password) login of an account. */
+export interface LocalLogin {
+  /** The lower-cased username it signs in with. */
+  username: string;
+  /** Whether a TOTP second factor is enrolled. */
+  totp: boolean;
+}
+
 export interface Profile {
   user: UserRow;
   access: AccessRow;
@@ -291,6 +305,14 @@ export function accounts(d: Deps) {
     byExactUsername: (username: string) => d.users.byExactUsername(username),
     byEmail: (email: string) => d.users.byEmail(normalize(email)),
     list: () => d.users.list(),
+    /** The account's local login, or undefined when it has no password (signs in only through a provider). */
+    async localView(user: UserRow): Promise<LocalLogin | undefined> {
+      const creds = await d.users.credentials(user.id);
+      if (creds?.password_hash == null) return undefined;
+      return { username: user.username_norm, totp: creds.totp_enc !== null };
+    },
+    /** The external (provider, subject) identities linked to the account, in the order they were linked. */
+    identities: (userId: number) => d.users.identities(userId),
     touchLastLogin: (userId: number) => d.users.touchLastLogin(userId, Date.now()),
     async remove(user: UserRow): Promise<void> {
       await d.users.softDelete(user.id, Date.now());

@@ -1,7 +1,6 @@
-import type { Profile } from '../../core/accounts.js';
+import type { Account, Profile } from '../../core/accounts.js';
 import type { Client } from '../../core/clients.js';
 import type { Claims } from '../../core/jwt.js';
-import type { UserRow } from '../../store/users.js';
 import { arcFail } from './errors.js';
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
@@ -15,7 +14,7 @@ function age(dob: string, now = new Date()): number {
 }
 
 /** ARC's users row as its API shows it (`authClientIds` is the Postgres array literal "{1,2}"). */
-export function arcUser(user: UserRow, clientIds: number[], defaultTenantId: string | null) {
+export function arcUser(user: Account, clientIds: number[], defaultTenantId: string | null) {
   const out: Record<string, unknown> = {
     id: user.uuid,
     firstName: user.first_name ?? user.name ?? user.username,

@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
 import type { Client, ClientFields } from '../../core/clients.js';
 import { PERMISSIONS } from '../../core/permissions.js';
-import { FilterError, type Filter } from '../../store/filter.js';
+import { FilterError, type Filter } from '../../core/filter.js';
 import { rawQuery } from '../request-info.js';
 import { ArcError, arcFail, fromCore, invalidData } from './errors.js';
 import { InvalidParamError, parseFilterParam, parseWhereParam } from './filter-query.js';

@@ -1,4 +1,4 @@
-import { FilterError, type Filter, type Where } from '../../store/filter.js';
+import { FilterError, type Filter, type Where } from '../../core/filter.js';
 
 /**
  * A `filter` or `where` given as JSON that is not a JSON object: LoopBack's coercion refuses it as

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import type { Client } from '../../core/clients.js';
-import type { UserRow } from '../../store/users.js';
+import type { Account } from '../../core/accounts.js';
 import { JwtError, signHs256, verifyHs256 } from '../../core/jwt.js';
 import { STATUS, isBlocked } from '../../core/permissions.js';
 import { header } from '../request-info.js';
@@ -13,13 +13,13 @@ import * as S from './schemas.js';
 import type { Static } from '@sinclair/typebox';
 
 const err = { 401: S.ErrorBody, 400: S.ErrorBody, 422: S.ErrorBody, 429: S.ErrorBody };
-const firstTime = (u: UserRow) => u.status === STATUS.registered || u.status === STATUS.passwordChangeNeeded;
+const firstTime = (u: Account) => u.status === STATUS.registered || u.status === STATUS.passwordChangeNeeded;
 
 /**
  * Username + password, falling back to an OTP pushed through `/otp-caches` (as the original
  * does); failures raised here are the verifier's, hence nested messages.
  */
-async function verifyUser(core: Core, body: S.LoginRequest, req: FastifyRequest, reply: FastifyReply): Promise<{ user: UserRow; source: string }> {
+async function verifyUser(core: Core, body: S.LoginRequest, req: FastifyRequest, reply: FastifyReply): Promise<{ user: Account; source: string }> {
   let source = 'password';
   const device = deviceOf(core, req);
   try {

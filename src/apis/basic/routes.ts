@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
-import type { UserRow } from '../../store/users.js';
+import type { Account } from '../../core/accounts.js';
 import { CoreError } from '../../core/errors.js';
 import { JwtError } from '../../core/jwt.js';
 import { header } from '../request-info.js';
@@ -14,9 +14,9 @@ const BASIC = 'basic';
 const RESET_TYP = 'reset+jwt';
 const tags = ['basic'];
 
-const userJson = (u: UserRow) => ({ id: u.uuid, name: u.name ?? ([u.first_name, u.last_name].filter(Boolean).join(' ') || u.username), bio: u.bio, email: u.email });
+const userJson = (u: Account) => ({ id: u.uuid, name: u.name ?? ([u.first_name, u.last_name].filter(Boolean).join(' ') || u.username), bio: u.bio, email: u.email });
 
-function mintAccess(core: Core, user: UserRow) {
+function mintAccess(core: Core, user: Account) {
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + core.config.basicAccessMinutes * 60;
   const token = core.jwt.sign({ sub: user.uuid, iat, exp, type: 'access' });
@@ -30,7 +30,7 @@ function tokensJson(issued: { refreshToken: string; access: { token: string; exp
   };
 }
 
-async function startSession(core: Core, user: UserRow, req: FastifyRequest) {
+async function startSession(core: Core, user: Account, req: FastifyRequest) {
   const ttl = core.config.basicRefreshMinutes * 60;
   const issued = await core.sessions.start({ userId: user.id, clientId: null, kind: BASIC, userAgent: header(req, 'user-agent'), ip: req.ip, refreshTtlSec: ttl }, () => mintAccess(core, user));
   return { user: userJson(user), tokens: tokensJson(issued, ttl) };

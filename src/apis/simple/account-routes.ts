@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
-import type { UserRow } from '../../store/users.js';
+import type { Account } from '../../core/accounts.js';
 import { CoreError } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';
 import { bind, callerOf, required, startWebSession } from './http.js';
@@ -21,12 +21,12 @@ function requirementFailure(core: Core, username: string, password: string): str
   return undefined;
 }
 
-export async function localView(core: Core, user: UserRow, src: string) {
-  const creds = await core.store.users.credentials(user.id);
-  if (creds?.password_hash == null) return undefined;
+export async function localView(core: Core, user: Account, src: string) {
+  const local = await core.accounts.localView(user);
+  if (!local) return undefined;
   return {
-    username: user.username_norm,
-    twofactor: creds.totp_enc !== null,
+    username: local.username,
+    twofactor: local.totp,
     twofactorallowed: core.config.simpleTwoFactorEnabled,
     requireOldPassword: src !== 'onetime' && src !== 'shared-secret',
   };
@@ -73,7 +73,7 @@ export function accountRoutes(app: FastifyInstance, core: Core) {
   app.get('/account', { config: { simpleAuth: 'private' }, schema: { tags, summary: 'The signed-in account', security: S.PRIVATE, response: { 200: S.AccountResponse, ...S.errors } } }, async (req) => {
     const { user, src } = callerOf(req);
     const local = await localView(core, user, src);
-    const ids = await core.store.users.identities(user.id);
+    const ids = await core.accounts.identities(user.id);
     return {
       id: user.uuid,
       created: new Date(user.created_at).toISOString(),

@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
-import type { UserRow } from '../../store/users.js';
 import { CoreError } from '../../core/errors.js';
 import { safeEqual } from '../../core/crypto.js';
-import { EMAIL } from '../../core/accounts.js';
+import { EMAIL, type Account } from '../../core/accounts.js';
 import { header } from '../request-info.js';
 import { deviceOf, trustDevice } from '../shared/device.js';
 import { SimpleError, simpleFail, toSimpleError } from './errors.js';
@@ -12,7 +11,7 @@ import * as S from './schemas.js';
 
 const tags = ['simple'];
 /** A login body's fields for core's AssertLogin; non-strings count as absent. */
-function assertLogin(core: Core, req: FastifyRequest, b: { username?: unknown; password?: unknown; totp?: unknown }, device?: string): Promise<UserRow> {
+function assertLogin(core: Core, req: FastifyRequest, b: { username?: unknown; password?: unknown; totp?: unknown }, device?: string): Promise<Account> {
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
   return core.accounts.assertLogin({ login: text(b.username), password: text(b.password), totp: typeof b.totp === 'string' ? b.totp : null, ip: req.ip, device });
 }

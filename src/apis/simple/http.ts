@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
-import type { UserRow } from '../../store/users.js';
+import type { Account } from '../../core/accounts.js';
 import type { SessionSource, WebSession } from '../../core/web-session.js';
 import { randomBytes } from 'node:crypto';
 import { ALNUM, randomAlnum, safeEqual } from '../../core/crypto.js';
@@ -65,7 +65,7 @@ export function setSessionCookie(core: Core, reply: FastifyReply, token: string,
   setCookie(reply, c.simpleCookieName, token, { path: c.simpleCookiePath, domain: c.simpleCookieDomain, expires, httpOnly: c.simpleCookieHttpOnly, secure: c.simpleCookieSecure, sameSite: 'Lax' });
 }
 
-export async function startWebSession(core: Core, reply: FastifyReply, user: UserRow, src: SessionSource): Promise<void> {
+export async function startWebSession(core: Core, reply: FastifyReply, user: Account, src: SessionSource): Promise<void> {
   let s = core.webSessions.issue(user.uuid, src);
   // The claims have no iat/jti, so a login in the same second as a logout of the same account would
   // get the very token that logout revoked, and one in the second of a password change would be
@@ -127,7 +127,7 @@ export function publicAuth(core: Core, req: FastifyRequest, reply: FastifyReply)
 }
 
 export interface Caller {
-  user: UserRow;
+  user: Account;
   src: SessionSource;
   /** The verified cookie, when the caller came with one (logout revokes it). */
   cookie?: string;

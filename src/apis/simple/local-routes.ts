@@ -8,7 +8,13 @@ import * as S from './schemas.js';
 
 const tags = ['simple'];
 const security = S.PRIVATE;
-const LOCAL = 'auth:simple';
+
+/** Core's TOTP failures as this endpoint answers them (activation answers a wrong code with 403). */
+const totpFail = (wrongCode: number) => (e: unknown): never => {
+  if (e instanceof CoreError && e.code === 'totp_failed') simpleFail(wrongCode, 'totp-failed', 'totp-failed');
+  if (e instanceof CoreError && e.code === 'totp_disabled') simpleFail(401, 'no-code', 'totp disabled');
+  throw e;
+};
 
 export function localRoutes(app: FastifyInstance, core: Core) {
   const caller = async (req: Parameters<typeof callerOf>[0]) => {
@@ -39,7 +45,7 @@ export function localRoutes(app: FastifyInstance, core: Core) {
 
   app.get('/local/2fa', { config: tfa, schema: { tags, summary: 'A new TOTP secret (nothing is stored yet)', security, response: { 200: S.SecretResponse, ...S.errors } } }, async (req) => {
     await caller(req);
-    return { secret: core.totp.newSecret() };
+    return { secret: core.secondFactor.newSecret() };
   });
 
   app.get<{ Querystring: { secret?: string } }>(
@@ -48,7 +54,7 @@ export function localRoutes(app: FastifyInstance, core: Core) {
     async (req, reply) => {
         const { user } = await caller(req);
       if (!req.query.secret) return simpleFail(400, 'bad-request', 'missing secret');
-      const png = await core.totp.qrPng(core.totp.url(req.query.secret, user.email ?? user.username));
+      const png = await core.secondFactor.qrPng(user, req.query.secret);
       return reply.type('image/png').send(png);
     },
   );
@@ -58,20 +64,14 @@ export function localRoutes(app: FastifyInstance, core: Core) {
     const b = bind<{ secret: string; code: string }>(req);
     const secret = required(b.secret, 'activateTOTPRequest', 'Secret');
     const code = required(b.code, 'activateTOTPRequest', 'Code');
-    if (!core.totp.check(secret, code)) return simpleFail(403, 'totp-failed', 'totp-failed');
-    await core.store.users.setTotp(user.id, core.box.seal(core.totp.url(secret, user.email ?? user.username)));
-    await core.audit.record({ userId: user.id, module: LOCAL, level: 'info', message: 'Activated TOTP', ip: req.ip });
+    await core.secondFactor.enrol(user, secret, code, req.ip).catch(totpFail(403));
     return { success: true };
   });
 
   app.delete<{ Querystring: { code?: string } }>('/local/2fa', { config: tfa, schema: { tags, summary: 'Deactivate TOTP with a current code', security, querystring: S.CodeQuery, response: { 200: S.Success, ...S.errors } } }, async (req) => {
     const { user } = await caller(req);
     const code = required(bind<{ code: string }>(req).code, 'deactivateTOTPRequest', 'Code');
-    const sealed = await core.store.users.totp(user.id);
-    if (!sealed) return simpleFail(401, 'no-code', 'totp disabled');
-    if (!core.totp.check(core.totp.secretOf(core.box.open(sealed)), code)) return simpleFail(401, 'totp-failed', 'totp-failed');
-    await core.store.users.setTotp(user.id, null);
-    await core.audit.record({ userId: user.id, module: LOCAL, level: 'info', message: 'Disabled TOTP', ip: req.ip });
+    await core.secondFactor.remove(user, code, req.ip).catch(totpFail(401));
     return { success: true };
   });
 }
