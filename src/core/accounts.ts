@@ -299,6 +299,17 @@ export function accounts(d: Deps) {
       return { user, access, clientIds };
     },
 
+    /**
+     * Whether `user` (the row its credentials were checked against) still holds: not blocked, not
+     * deleted, and no password change or block since (its cut-off unchanged). Asked after a new
+     * session is stored, so a login that checked the old password while the password changed
+     * cannot slip a session past the change: either the change's revocation sees the session, or
+     * this sees the change.
+     */
+    async stillCurrent(user: { id: number; sessions_not_before: number | null }): Promise<boolean> {
+      const now = await d.users.byId(user.id);
+      return now !== undefined && !isBlocked(now) && Number(now.sessions_not_before ?? 0) === Number(user.sessions_not_before ?? 0);
+    },
     byId: (id: number) => d.users.byId(id),
     byUuid: (uuid: string) => d.users.byUuid(uuid),
     byUsername: (username: string) => d.users.byUsername(normalize(username)),

@@ -4,6 +4,7 @@ import type { TtlStore } from '../store/ttl-store.js';
 import type { Mail, Mailer } from './mailer.js';
 import { sha256 } from './crypto.js';
 import { CoreError } from './errors.js';
+import { addressKey } from './address.js';
 
 export interface QuotaLimit {
   /** Uses allowed per window; 0 turns the quota off (and then nothing is written). */
@@ -39,7 +40,7 @@ export type Quota = ReturnType<typeof quota>;
 /** Self-service registration (basic register, simple create account, ARC sign-up create-token), per client address. */
 export function registrationQuota(ttl: TtlStore, limit: QuotaLimit) {
   const perAddress = quota(ttl, 'register:ip', limit);
-  return { admit: (ip: string | undefined) => perAddress.admit(ip ?? 'unknown') };
+  return { admit: (ip: string | undefined) => perAddress.admit(addressKey(ip)) };
 }
 export type RegistrationQuota = ReturnType<typeof registrationQuota>;
 
@@ -70,7 +71,7 @@ export function mailQuota(d: { ttl: TtlStore; mail: Mailer; log: Logger; perReci
      */
     async send(kind: MailKind, to: string, ip: string | undefined, compose: () => Promise<Mail | undefined>): Promise<void> {
       // The address first: requests from an address over its budget do not spend a recipient's.
-      if ((await byAddress.use(ip ?? 'unknown')) !== undefined) return;
+      if ((await byAddress.use(addressKey(ip))) !== undefined) return;
       // Hashed, so that the TTL store holds no mail addresses.
       if ((await byRecipient.use(`${kind}:${sha256(to.trim().toLowerCase())}`)) !== undefined) return;
       setTimeout(() => {

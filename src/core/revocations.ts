@@ -6,9 +6,16 @@ import { sha256 } from './crypto.js';
 const LEGACY_PREFIX = 'revoked:';
 /** How often every node reads the feed: a revocation anywhere holds here within this time. */
 export const FEED_POLL_MS = 250;
-/** How long a missing feed id is looked for again (a transaction that committed late). */
-const GAP_WAIT_MS = 10_000;
+/**
+ * How long a missing feed id is looked for again: on PostgreSQL ids are taken at insert and a
+ * transaction (an administrator's `BEGIN; UPDATE users …`) may commit long after later ones.
+ */
+const GAP_WAIT_MS = 15 * 60_000;
 const GAPS_MAX = 1000;
+/** Events before the newest read again at start: some may belong to transactions still open. */
+const START_LOOKBACK = 1000;
+/** Every account's state is read again this often, in case an event was missed all the same. */
+const RESYNC_MS = 60_000;
 
 export interface RevocationOptions {
   /** Longest life of an unstored session (a cookie): older cut-offs need not be loaded. */
@@ -38,6 +45,27 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
   let polling: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let prune: NodeJS.Timeout | undefined;
+  let resyncTimer: NodeJS.Timeout | undefined;
+
+  /** Reads every restricted account again; what changed is applied as an event would be. */
+  async function resync(): Promise<void> {
+    const found = await feed.restricted(Date.now() - opts.sessionLifetimeMs);
+    const stillBlocked = new Set(found.filter((a) => a.blocked).map((a) => a.uuid));
+    let changed = false;
+    for (const uuid of blocked) {
+      if (!stillBlocked.has(uuid)) {
+        blocked.delete(uuid);
+        changed = true;
+      }
+    }
+    for (const a of found) {
+      const newlyBlocked = a.blocked && !blocked.has(a.uuid);
+      if (newlyBlocked || (a.sessionsNotBefore ?? 0) > (cutoffs.get(a.uuid) ?? 0)) changed = true;
+      applyAccount(a);
+      if (newlyBlocked) await opts.onBlocked(a.userId);
+    }
+    if (changed) opts.onChange();
+  }
 
   function applyAccount(a: AccountAccess): void {
     if (a.blocked) blocked.add(a.uuid);
@@ -95,7 +123,7 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
     /** Loads the live state, then follows the feed from where the load began. */
     async load(): Promise<void> {
       const now = Date.now();
-      last = await feed.latestId();
+      last = Math.max(0, (await feed.latestId()) - START_LOOKBACK);
       for (const e of await ttl.entries(LEGACY_PREFIX)) revoked.set(e.key.slice(LEGACY_PREFIX.length), e.expiresAt);
       for (const r of await feed.revokedLive(now)) revoked.set(r.key, r.until);
       for (const a of await feed.restricted(now - opts.sessionLifetimeMs)) applyAccount(a);
@@ -106,7 +134,13 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
         feed.purge(t).catch((e: unknown) => opts.warn('purging the revocation feed failed', e));
       }, 60_000);
       prune.unref();
+      resyncTimer = setInterval(() => {
+        resync().catch((e: unknown) => opts.warn('reading account states failed; retrying', e));
+      }, RESYNC_MS);
+      resyncTimer.unref();
     },
+    /** Reads every account's state again now (what the timer does every minute). */
+    resync,
     /** Reads the feed now (tests, and callers that must see another process's write at once). */
     async sync(): Promise<void> {
       if (polling) await polling;
@@ -146,6 +180,7 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
       if (timer) clearTimeout(timer);
       timer = undefined;
       if (prune) clearInterval(prune);
+      if (resyncTimer) clearInterval(resyncTimer);
     },
   };
 }

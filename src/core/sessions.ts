@@ -7,7 +7,7 @@ import { fail } from './errors.js';
 import { isBlocked } from './permissions.js';
 
 /** The account a session belongs to, as far as its right to one goes (live rows only). */
-type AccountOf = (userId: number) => Promise<{ status: number } | undefined>;
+type AccountOf = (userId: number) => Promise<{ status: number; sessions_not_before: number | null } | undefined>;
 
 /** An access token a dialect minted for a session: the string, its signature and expiry. */
 export interface Minted {
@@ -31,6 +31,12 @@ export interface SessionStart {
   userAgent?: string | null;
   ip?: string | null;
   refreshTtlSec: number;
+  /**
+   * The account's session cut-off when its credentials were checked: if it has moved by the
+   * time the session is stored (a password change or a block in between), the session is ended
+   * at once and the login fails.
+   */
+  cutOffSeen?: number | null;
 }
 
 const sigOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
@@ -90,6 +96,13 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
         },
         { hash: sha256(refreshToken), access_sig: sha256(access.sig), access_exp: access.expMs, expires_at: expires },
       );
+      if (s.cutOffSeen !== undefined) {
+        const now = await accountOf(s.userId);
+        if (!now || isBlocked(now) || Number(now.sessions_not_before ?? 0) !== Number(s.cutOffSeen ?? 0)) {
+          await endFamily(session.id);
+          fail('invalid_credentials', 'Invalid Credentials');
+        }
+      }
       return { refreshToken, access, session };
     },
 

@@ -1,6 +1,8 @@
 import type { TtlStore } from '../store/ttl-store.js';
 import { CoreError } from './errors.js';
 import { randomHex } from './crypto.js';
+import { addressKey } from './address.js';
+import { Closed, failureGates, type Scope } from './failure-gates.js';
 
 export interface ThrottleLimits {
   /** Failures per account and kind of source (see `account`) per window; 0 = off. */
@@ -18,12 +20,6 @@ export interface Source {
   device?: string;
 }
 
-/** A failure counter and the number of failures that closes it. */
-interface Scope {
-  key: string;
-  max: number;
-}
-
 const GUESSES = new Set(['invalid_credentials', 'missing_credentials', 'totp_failed', 'password_incorrect', 'client_invalid']);
 /** Failures of a secret check: they count; anything else (a blocked account, a bad request) does not. */
 export const isGuess = (e: unknown): boolean =>
@@ -37,9 +33,10 @@ const RENEW_TRUST_MS = 86_400_000;
 /**
  * Throttling of every secret check (decision 14). Only failures count: a check that is running
  * or succeeds costs nothing, so parallel correct sign-ins all pass. Guessing stays bounded
- * because a counter's checks run at most `max − failures` at a time on this node: the others
- * wait for a slot, and are refused once the failures reach `max`. A node of a cluster bounds its
- * own checks, so guesses per window stay below nodes × `max`.
+ * because a counter's checks run at most `max − failures` at a time on this node (every counter
+ * a check counts in, the address's too: `failure-gates.ts`): the others wait for a slot, and are
+ * refused once the failures reach `max`. A node of a cluster bounds its own checks, so guesses
+ * per window stay below nodes × `max`. Addresses are IPv4 addresses or IPv6 /64 networks.
  *
  * Counters are keyed so that nobody can lock out somebody else:
  * - an account counts failures per kind of source: each trusted device, each trusted address,
@@ -52,75 +49,26 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
   const windowMs = limits.lockoutSeconds * 1000;
   const trustMs = limits.trustSeconds * 1000;
   const locked = (expiresAt: number) => new CoreError('locked', 'Too many failed attempts', { retryAfter: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) });
-  /** Checks running per counter on this node, and who waits for one of them to end. */
-  const gates = new Map<string, { running: number; ended: number; usedAt: number; waiters: (() => void)[] }>();
-  const gateOf = (key: string) => {
-    let g = gates.get(key);
-    if (!g) gates.set(key, (g = { running: 0, ended: 0, usedAt: 0, waiters: [] }));
-    g.usedAt = Date.now();
-    return g;
-  };
-  // Idle gates are forgotten long after any check that read them has finished (checks wait WAIT_MS at most).
-  const sweep = setInterval(() => {
-    const old = Date.now() - 4 * WAIT_MS;
-    for (const [k, g] of gates) if (g.running === 0 && !g.waiters.length && g.usedAt < old) gates.delete(k);
-  }, 4 * WAIT_MS);
-  sweep.unref();
-
-  function leave(key: string): void {
-    const g = gateOf(key);
-    g.running--;
-    g.ended++;
-    // Everyone waiting looks again: one may take the slot, the others find the counter closed.
-    const waiters = g.waiters;
-    g.waiters = [];
-    for (const wake of waiters) wake();
-  }
-
-  /** Waits for a slot of `gate` (the first scope), then runs `fn`; its guesses count in every scope. */
+  const gates = failureGates(ttl, WAIT_MS);
   async function guarded<T>(scopes: Scope[], fn: () => Promise<T>, onSuccess?: (failures: number) => Promise<void>): Promise<T> {
-    const live = scopes.filter((s) => s.max > 0);
-    const gate = live[0];
-    const deadline = Date.now() + WAIT_MS;
-    let failures = 0;
-    for (;;) {
-      // A check that ended while the counters were read may have failed unseen: read again.
-      const endedBefore = gate ? gateOf(gate.key).ended : 0;
-      const counts = await Promise.all(live.map((s) => ttl.count(s.key)));
-      counts.forEach((c, i) => {
-        if (c && c.count >= (live[i] as Scope).max) throw locked(c.expiresAt);
-      });
-      failures = counts[0]?.count ?? 0;
-      if (!gate) break;
-      const g = gateOf(gate.key);
-      if (g.ended !== endedBefore) continue;
-      if (g.running < gate.max - failures) {
-        g.running++;
-        break;
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw locked(Date.now() + 1000);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        g.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
     try {
-      const result = await fn();
-      await onSuccess?.(failures);
-      return result;
+      return await gates.run(
+        scopes,
+        isGuess,
+        async (failures) => {
+          const result = await fn();
+          await onSuccess?.(failures);
+          return result;
+        },
+        windowMs,
+      );
     } catch (e) {
-      if (isGuess(e)) await Promise.all(live.map((s) => ttl.incr(s.key, windowMs)));
+      if (e instanceof Closed) throw locked(e.until);
       throw e;
-    } finally {
-      if (gate) leave(gate.key);
     }
   }
 
-  const ipScope = (ip: string | undefined): Scope => ({ key: `login:ip:${ip ?? 'unknown'}`, max: limits.maxFailuresPerIp });
+  const ipScope = (ip: string | undefined): Scope => ({ key: `login:ip:${addressKey(ip)}`, max: limits.maxFailuresPerIp });
 
   return {
     /** A device id for the device cookie: the one sent when well-formed, else a new one. */
@@ -131,7 +79,7 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
      * source becomes trusted for the account: `device` (when given) and the address.
      */
     async account<T>(account: string, src: Source, fn: () => Promise<T>): Promise<T> {
-      const ip = src.ip ?? 'unknown';
+      const ip = addressKey(src.ip);
       const device = src.device && DEVICE_ID.test(src.device) ? src.device : undefined;
       const trustDevice = device && `login:trust:${account}:d:${device}`;
       const trustIp = `login:trust:${account}:i:${ip}`;
@@ -156,7 +104,7 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
 
     /** Checks a client's secret: failures count per (client, address) and per address. */
     client<T>(clientKey: string, ip: string | undefined, fn: () => Promise<T>): Promise<T> {
-      const own: Scope = { key: `login:client:${clientKey}:${ip ?? 'unknown'}`, max: limits.maxFailures };
+      const own: Scope = { key: `login:client:${clientKey}:${addressKey(ip)}`, max: limits.maxFailures };
       return guarded([own, ipScope(ip)], fn, async (failures) => {
         if (failures > 0) await ttl.delete(own.key);
       });

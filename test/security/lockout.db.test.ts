@@ -135,4 +135,17 @@ await describeDb('lockout: only failures count, running checks do not', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(15);
     expect((await login('target-pass')).status).toBe(429);
   });
+
+  it("parallel guesses at many accounts from one address check at most the address's budget", async () => {
+    const small = await startServer({ loginMaxFailures: 5, loginMaxFailuresPerIp: 10, loginLockoutSeconds: 60 });
+    try {
+      const r = client(small.url);
+      const all = await Promise.all(Array.from({ length: 120 }, (_, i) => r('POST', '/auth/login', { json: { email: `nobody${i}@example.com`, password: 'guess' } })));
+      const statuses = all.map((x) => x.status);
+      expect(statuses.filter((st) => st === 401)).toHaveLength(10);
+      expect(statuses.filter((st) => st === 429)).toHaveLength(110);
+    } finally {
+      await small.close();
+    }
+  });
 });

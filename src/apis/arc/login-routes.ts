@@ -62,7 +62,7 @@ export async function arcLogin(core: Core, body: S.LoginRequest, req: FastifyReq
     client.secret,
   );
   // Stored (hashed) so that it can be exchanged once only; the original allowed replays.
-  await core.codes.issue({ purpose: 'auth_code', secret: code, ttlSec: client.authCodeExpiration, userId: user.id, clientId: client.id, data: { source } });
+  await core.codes.issue({ purpose: 'auth_code', secret: code, ttlSec: client.authCodeExpiration, userId: user.id, clientId: client.id, data: { source, cutOff: user.sessions_not_before } });
   return { code };
 }
 
@@ -91,8 +91,9 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
         profile = await core.accounts.profile(profile.user.id);
         if (!profile) return arcFail(404, 'UserDoesNotExist');
       }
-      const source = (JSON.parse(row.data ?? '{}') as { source?: string }).source;
-      return issueTokens(core, profile, client, req, source);
+      // The cut-off seen when the password was checked: a change since then voids the code.
+      const { source, cutOff } = JSON.parse(row.data ?? '{}') as { source?: string; cutOff?: number | null };
+      return issueTokens(core, profile, client, req, source, cutOff ?? null);
     },
   );
 
@@ -108,7 +109,7 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
       if (!profile.clientIds.includes(client.id)) arcFail(401, 'Client Invalid', { nested: true });
       if (user.status === STATUS.registered) arcFail(400, 'Your Sign-Up request is in process');
       if (!firstTime(user)) await core.accounts.touchLastLogin(user.id);
-      return issueTokens(core, profile, client, req, source);
+      return issueTokens(core, profile, client, req, source, user.sessions_not_before);
     },
   );
 

@@ -30,9 +30,13 @@ function tokensJson(issued: { refreshToken: string; access: { token: string; exp
   };
 }
 
+/** A session for `user`, the row whose credentials were checked (a change since voids it). */
 async function startSession(core: Core, user: Account, req: FastifyRequest) {
   const ttl = core.config.basicRefreshMinutes * 60;
-  const issued = await core.sessions.start({ userId: user.id, clientId: null, kind: BASIC, userAgent: header(req, 'user-agent'), ip: req.ip, refreshTtlSec: ttl }, () => mintAccess(core, user));
+  const issued = await core.sessions.start(
+    { userId: user.id, clientId: null, kind: BASIC, userAgent: header(req, 'user-agent'), ip: req.ip, refreshTtlSec: ttl, cutOffSeen: user.sessions_not_before },
+    () => mintAccess(core, user),
+  );
   return { user: userJson(user), tokens: tokensJson(issued, ttl) };
 }
 

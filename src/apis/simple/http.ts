@@ -65,6 +65,11 @@ export function setSessionCookie(core: Core, reply: FastifyReply, token: string,
   setCookie(reply, c.simpleCookieName, token, { path: c.simpleCookiePath, domain: c.simpleCookieDomain, expires, httpOnly: c.simpleCookieHttpOnly, secure: c.simpleCookieSecure, sameSite: 'Lax' });
 }
 
+/**
+ * Sets a session cookie for `user`, the row whose credentials were checked: a password change or
+ * a block since then (its cut-off moved) refuses the login instead, so a sign-in that checked the
+ * old password cannot outlive the change.
+ */
 export async function startWebSession(core: Core, reply: FastifyReply, user: Account, src: SessionSource): Promise<void> {
   let s = core.webSessions.issue(user.uuid, src);
   // The claims have no iat/jti, so a login in the same second as a logout of the same account would
@@ -75,6 +80,7 @@ export async function startWebSession(core: Core, reply: FastifyReply, user: Acc
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
     s = core.webSessions.issue(user.uuid, src);
   }
+  if (!(await core.accounts.stillCurrent(user))) fail('invalid_credentials', 'Invalid Credentials');
   setSessionCookie(core, reply, s.token, s.expires);
 }
 

@@ -39,7 +39,11 @@ export function localRoutes(app: FastifyInstance, core: Core) {
     });
     // The change ended every session, this one too; the original kept this one, so it goes on
     // with a new cookie (the same source).
-    if (cookie && src !== 'shared-secret') await startWebSession(core, reply, user, src);
+    if (cookie && src !== 'shared-secret') {
+      // The row after the change: its cut-off is the one this new session starts after.
+      const changed = await core.accounts.byId(user.id);
+      if (changed) await startWebSession(core, reply, changed, src);
+    }
     return { success: true };
   });
 

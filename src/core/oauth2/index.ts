@@ -29,7 +29,7 @@ export interface OAuth2Deps {
   box: SecretBox;
   throttle: LoginThrottle;
   audit: AuditLog;
-  accounts: Pick<Accounts, 'byId' | 'assertLogin'>;
+  accounts: Pick<Accounts, 'byId' | 'assertLogin' | 'stillCurrent' | 'endStoredSessions'>;
 }
 
 /** The OAuth2 authorization server of simple-auth (§6): clients, codes, tokens, introspection. */

@@ -9,7 +9,7 @@ import { containsAll, parseScopes } from '../scopes.js';
 import type { GrantHandler } from './types.js';
 
 export interface PasswordDeps {
-  accounts: Pick<Accounts, 'assertLogin'>;
+  accounts: Pick<Accounts, 'assertLogin' | 'stillCurrent' | 'endStoredSessions'>;
   clients: Pick<ClientRegistry, 'checkSecret'>;
   issue: Pick<TokenIssuer, 'forAccount'>;
   idTokens: Pick<IdTokens, 'mint'>;
@@ -33,6 +33,12 @@ export function passwordGrant(d: PasswordDeps): GrantHandler {
       if (e instanceof CoreError && e.code !== 'locked') throw new OAuthError('invalid_request', e.message, false, e.code);
       throw e;
     }
-    return d.issue.forAccount(client, user, scopes, ip, d.idTokens.mint(r, client, user, scopes));
+    const out = await d.issue.forAccount(client, user, scopes, ip, d.idTokens.mint(r, client, user, scopes));
+    // A password change or block while this sign-in ran: what it issued goes with the rest.
+    if (!(await d.accounts.stillCurrent(user))) {
+      await d.accounts.endStoredSessions(user.id);
+      throw new OAuthError('invalid_request', 'Invalid Credentials', false, 'invalid_credentials');
+    }
+    return out;
   };
 }
