@@ -50,6 +50,10 @@ await describeDb('reusable queries', () => {
       expect(await ttl.incr('c', 60_000)).toMatchObject({ count: 1 });
       expect(await ttl.incr('c', 60_000)).toMatchObject({ count: 2 });
       expect(await ttl.count('c')).toMatchObject({ count: 2 });
+      await ttl.incr('c2', 60_000);
+      // Several counters in one read, in the order asked, five keys (more than one read's four).
+      const many = await ttl.counts(['none', 'c', 'x', 'y', 'c2']);
+      expect(many.map((m) => m?.count)).toEqual([undefined, 2, undefined, undefined, 1]);
       await ttl.delete('c');
       expect(await ttl.count('c')).toBeUndefined();
       expect(await ttl.incr('c', 60_000)).toMatchObject({ count: 1 });

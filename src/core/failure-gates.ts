@@ -115,7 +115,20 @@ export function failureGates(ttl: TtlStore, waitMs: number) {
       const held: Scope[] = [];
       let failures = 0;
       try {
-        for (const s of live) {
+        // The usual case in one read: every counter open with room, nothing ended meanwhile.
+        const endedBefore = live.map((s) => gateOf(s.key).ended);
+        const counts = live.length ? await ttl.counts(live.map((s) => s.key)) : [];
+        for (const [i, s] of live.entries()) {
+          const c = counts[i];
+          if (c && c.count >= s.max) throw new Closed(c.expiresAt);
+          const g = gateOf(s.key);
+          if (g.ended !== endedBefore[i] || g.running >= s.max - (c?.count ?? 0)) break;
+          g.running++;
+          if (!held.length) failures = c?.count ?? 0;
+          held.push(s);
+        }
+        // Otherwise, counter by counter, waiting where needed.
+        for (const s of live.slice(held.length)) {
           const f = await acquire(s, deadline);
           if (!held.length) failures = f;
           held.push(s);
