@@ -11,11 +11,12 @@
 // --quick   shorter windows, 100,000 instead of 1,000,000 users for the scale rows.
 // --profile runs the Gatehouse servers under `node --cpu-prof` (profiles in bench/results/profiles/).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { distIsStale } from './lib/build.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BENCH = join(ROOT, 'bench');
@@ -39,15 +40,6 @@ const log = (...m) => process.stderr.write(`[bench] ${m.join(' ')}\n`);
 // ---------------------------------------------------------------------------------------------
 // Preparation: build dist/ when stale, install bench/'s peers when missing (not in smoke mode).
 
-function newestMtime(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
 function sh(cmd, cmdArgs, cwd = ROOT) {
   log(`$ ${cmd} ${cmdArgs.join(' ')}`);
   const r = spawnSync(cmd, cmdArgs, { cwd, stdio: ['ignore', 2, 2] });
@@ -56,9 +48,8 @@ function sh(cmd, cmdArgs, cwd = ROOT) {
 
 function prepare() {
   if (!existsSync(join(ROOT, 'node_modules', '.package-lock.json'))) sh('npm', ['ci']);
-  const cli = join(ROOT, 'dist', 'cli.js');
   // The smoke test runs after `npm test` built dist/; only the full bench rebuilds a stale one.
-  if (!existsSync(cli) || (!args.smoke && newestMtime(join(ROOT, 'src')) > statSync(cli).mtimeMs)) sh('npm', ['run', 'build']);
+  if (!existsSync(join(ROOT, 'dist', 'cli.js')) || (!args.smoke && distIsStale(ROOT))) sh('npm', ['run', 'build']);
   if (args.smoke || args['no-install']) return;
   const marker = join(BENCH, 'node_modules', '.package-lock.json');
   const lock = join(BENCH, 'package-lock.json');

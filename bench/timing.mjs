@@ -18,13 +18,14 @@
 // measured. `gap` ms pass between requests so that the mail work a known account starts after its
 // answer (minting, storing the code, the outbox) does not land inside the next measured request.
 // Login is measured last.
-import { mkdtempSync, rmSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as gh from './lib/gatehouse.mjs';
 import * as simple from './lib/simple.mjs';
 import { sleep } from './lib/proc.mjs';
+import { distIsStale } from './lib/build.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,17 +41,9 @@ const WARMUP = Number(args.warmup);
 const GAP = Number(args.gap);
 const log = (...m) => process.stderr.write(`[timing] ${m.join(' ')}\n`);
 
-function newestMtime(dir) {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 const cli = join(gh.ROOT, 'dist', 'cli.js');
 if (!existsSync(cli)) throw new Error('dist/ is missing: run `npm run build` first');
-if (newestMtime(join(gh.ROOT, 'src')) > statSync(cli).mtimeMs) log('warning: src/ is newer than dist/ (run `npm run build`)');
+if (distIsStale(gh.ROOT)) log('warning: src/ is newer than dist/ (run `npm run build`)');
 
 // startNode passes process.env on to the server.
 Object.assign(process.env, {
