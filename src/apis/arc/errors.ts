@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError } from '../../core/errors.js';
+import { lockout, setRetryAfter } from '../shared/lockout.js';
 
 const NAMES: Record<number, string> = {
   400: 'BadRequestError',
@@ -45,8 +46,9 @@ export const arcFail = (status: number, message: string, opts?: ArcError['opts']
 export type CoreMap = Partial<Record<CoreError['code'], [number, string, boolean?]>>;
 
 export function fromCore(e: unknown, map: CoreMap): never {
+  const locked = lockout(e);
+  if (locked) throw new ArcError(locked.status, locked.message, { retryAfter: locked.retryAfter });
   if (e instanceof CoreError) {
-    if (e.code === 'locked') throw new ArcError(429, 'Too many failed attempts, try again later', { retryAfter: e.detail.retryAfter });
     const m = map[e.code];
     if (m) throw new ArcError(m[0], m[1], { nested: m[2] ?? false });
     if (e.code === 'taken') throw new ArcError(409, `Unique constraint violation error ! ${e.message}`);
@@ -136,7 +138,7 @@ export function arcErrorHandler(err: FastifyError | ArcError | Error, req: Fasti
       e = new ArcError(500, 'Internal Server Error');
     }
   }
-  if (e.opts.retryAfter) reply.header('retry-after', String(e.opts.retryAfter));
+  setRetryAfter(reply, e.opts.retryAfter);
   const body = e.body();
   if (e.status === 500) delete (body.error as Record<string, unknown>).name;
   return reply.code(e.status).type('application/json; charset=utf-8').send(body);

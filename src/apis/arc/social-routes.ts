@@ -3,6 +3,7 @@ import type { Core } from '../../core/index.js';
 import { arcFail, fromCore } from './errors.js';
 import { Type } from '@sinclair/typebox';
 import * as S from './schemas.js';
+import { addFormParser } from '../shared/form.js';
 
 /** [provider, start path, GET start variant?, callback path] as in the spec. */
 const PROVIDERS: [string, string, boolean, string][] = [
@@ -19,9 +20,8 @@ const PROVIDERS: [string, string, boolean, string][] = [
  */
 export async function socialRoutes(app: FastifyInstance, core: Core) {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
+  // LoopBack's body parser keeps the last of repeated fields.
+  addFormParser(app, 'last');
   const notConfigured = (p: string): never => arcFail(400, `Social login provider ${p} is not configured`);
   const start = (p: string) => async (req: FastifyRequest) => {
     const src = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown> | undefined;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CoreError } from '../../core/errors.js';
+import { lockout, setRetryAfter } from '../shared/lockout.js';
 
 /** basic's envelope: `{"error": "<message>"}`; validation failures are ZodError-shaped with `status`. */
 export class BasicError extends Error {
@@ -34,12 +34,13 @@ export function issuesFrom(validation: NonNullable<FastifyError['validation']>, 
 export function basicErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof BasicValidationError) return reply.code(400).send({ error: { issues: err.issues, name: 'ZodError' }, status: 400 });
   if (err instanceof BasicError) {
-    if (err.retryAfter) reply.header('retry-after', String(err.retryAfter));
+    setRetryAfter(reply, err.retryAfter);
     return reply.code(err.status).send({ error: err.message });
   }
-  if (err instanceof CoreError && err.code === 'locked') {
-    reply.header('retry-after', String(err.detail.retryAfter ?? 1));
-    return reply.code(429).send({ error: 'Too many failed attempts, try again later' });
+  const locked = lockout(err);
+  if (locked) {
+    setRetryAfter(reply, locked.retryAfter);
+    return reply.code(locked.status).send({ error: locked.message });
   }
   const fe = err as FastifyError;
   if (fe.validation) return reply.code(400).send({ error: { issues: issuesFrom(fe.validation, fe.validationContext ?? 'body'), name: 'ZodError' }, status: 400 });

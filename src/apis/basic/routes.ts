@@ -6,6 +6,7 @@ import { CoreError } from '../../core/errors.js';
 import { JwtError } from '../../core/jwt.js';
 import { header } from '../request-info.js';
 import { deviceOf, trustDevice } from '../shared/device.js';
+import { lockout } from '../shared/lockout.js';
 import { isBlocked } from '../../core/permissions.js';
 import { BasicError, BasicValidationError, basicFail } from './errors.js';
 import * as S from './schemas.js';
@@ -50,7 +51,8 @@ export async function basicLogin(core: Core, body: S.LoginBody, req: FastifyRequ
     await core.accounts.touchLastLogin(user.id);
     return await startSession(core, user, req);
   } catch (e) {
-    if (e instanceof CoreError && e.code === 'locked') throw new BasicError(429, 'Too many failed attempts, try again later', e.detail.retryAfter);
+    const locked = lockout(e);
+    if (locked) throw new BasicError(locked.status, locked.message, locked.retryAfter);
     if (e instanceof CoreError) basicFail(401, 'Incorrect email or password');
     throw e;
   }

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { CoreError, type CoreErrorCode } from '../../core/errors.js';
+import { lockout, setRetryAfter } from '../shared/lockout.js';
 
 /** simple-auth's v1 envelope: `{"error":true,"message","reason"}`. */
 export class SimpleError extends Error {
@@ -51,7 +52,8 @@ export function reasonOf(code: CoreErrorCode): string {
 }
 
 export function toSimpleError(e: CoreError): SimpleError {
-  if (e.code === 'locked') return new SimpleError(429, 'too-many-requests', 'Too many failed attempts, try again later', { retryAfter: e.detail.retryAfter });
+  const locked = lockout(e);
+  if (locked) return new SimpleError(locked.status, 'too-many-requests', locked.message, { retryAfter: locked.retryAfter });
   const m = CORE[e.code];
   return m ? new SimpleError(m[0], m[1], m[1] === 'bad-request' || e.message === e.code ? e.message : m[1]) : new SimpleError(400, 'no-code', e.message);
 }
@@ -85,7 +87,7 @@ export function simpleErrorHandler(err: FastifyError | Error, req: FastifyReques
     req.log.error({ err }, 'unhandled error');
     e = new SimpleError(500, 'internal-error', 'internal error');
   }
-  if (e.opts.retryAfter) reply.header('retry-after', String(e.opts.retryAfter));
+  setRetryAfter(reply, e.opts.retryAfter);
   const body = e.opts.cause ? { cause: null, error: true, message: e.message, reason: e.reason } : { error: true, message: e.message, reason: e.reason };
   return reply.code(e.status).send(body);
 }

@@ -10,6 +10,7 @@ import { EchoError } from './errors.js';
 import { correlationId, countSecretGuess, privateAuth, publicAuth, sharedKeyState, type Caller } from './http.js';
 import type { Config } from '../../config.js';
 import { emptyBodyValidatorCompiler } from '../validation.js';
+import { addFormParser } from '../shared/form.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,16 +22,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     simpleCaller?: Caller;
   }
-}
-
-/** Form bodies are accepted where the original has form tags (token, token_info, simple, onetime). */
-export function formParser(app: FastifyInstance): void {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-    // Go's url.Values binding reads the first of repeated fields (fromEntries would keep the last).
-    const out: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(body as string)) if (!Object.hasOwn(out, k)) out[k] = v;
-    done(null, out);
-  });
 }
 
 /**
@@ -71,7 +62,9 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
   await app.register(
     async (v1) => {
       tagResponses(v1);
-      formParser(v1);
+      // Form bodies are accepted where the original has form tags (token, token_info, simple,
+      // onetime); Go's url.Values binding reads the first of repeated fields.
+      addFormParser(v1, 'first');
       v1.setErrorHandler(simpleErrorHandler);
       // The original binds a missing body as an empty one (its handlers then name the missing
       // field), and the first of repeated query parameters.

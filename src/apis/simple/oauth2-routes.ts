@@ -4,6 +4,7 @@ import type { Core } from '../../core/index.js';
 import { CoreError } from '../../core/errors.js';
 import { OAuthError } from '../../core/oauth2/index.js';
 import { header } from '../request-info.js';
+import { lockout, setRetryAfter } from '../shared/lockout.js';
 import { EchoError, reasonOf, SimpleError, simpleErrorHandler, validationProblem } from './errors.js';
 import { bind, callerOf } from './http.js';
 import * as S from './schemas.js';
@@ -75,16 +76,15 @@ const TokenList = Type.Object({
 const RevokeQuery = Type.Object({ client_id: Type.Optional(Str), token: Type.Optional(Str) });
 const oauthErrors = { 400: OAuthErrorBody, 429: OAuthErrorBody };
 
-const TOO_MANY = 'Too many failed attempts, try again later';
-
 /** Errors of the OAuth2 routes: OAuth's `{"error","error_description"}`, except the v1-envelope routes. */
 function oauth2ErrorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   const oauth = req.routeOptions.config.oauthErrors === true;
   // A refused sign-in (the password grant) is described by simple-auth's reason code.
   if (err instanceof OAuthError) return reply.code(400).send({ error: err.error, error_description: err.because ? reasonOf(err.because) : err.description });
-  if (err instanceof CoreError && err.code === 'locked') {
-    reply.header('retry-after', String(err.detail.retryAfter ?? 1));
-    return reply.code(429).send(oauth ? { error: 'invalid_request', error_description: TOO_MANY } : { error: true, message: TOO_MANY, reason: 'too-many-requests' });
+  const locked = lockout(err);
+  if (locked) {
+    setRetryAfter(reply, locked.retryAfter);
+    return reply.code(locked.status).send(oauth ? { error: 'invalid_request', error_description: locked.message } : { error: true, message: locked.message, reason: 'too-many-requests' });
   }
   if (oauth && !(err instanceof SimpleError) && !(err instanceof EchoError) && !(err instanceof CoreError)) {
     const fe = err as FastifyError;
