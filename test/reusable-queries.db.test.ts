@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DB, describeDb, freshDatabase } from './support/server.js';
 import { openDb, type Db } from '../src/store/db.js';
-import { migrate } from '../src/store/migrations.js';
+import { migrate } from '../src/store/migrations/index.js';
 import { reusable } from '../src/store/reusable.js';
 import { sqlTtlStore } from '../src/store/ttl-store.js';
 

@@ -1,4 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
@@ -14,8 +13,8 @@ import { oneTimeCodes } from './codes.js';
 import { recovery } from './recovery.js';
 import { mailQuota, registrationQuota } from './quota.js';
 import { secretBox } from './crypto.js';
-import { signHs256, verifyHs256, type Claims, type VerifyOptions } from './jwt.js';
-import { BUILTIN_PERMISSIONS } from './permissions.js';
+import { jwtSigner } from './tokens/jwt-signer.js';
+import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { totp } from './totp.js';
 import { secondFactor } from './second-factor.js';
 import { webSessions } from './web-session.js';
@@ -23,7 +22,7 @@ import { oneTimeLogin } from './onetime.js';
 import { stipulations } from './stipulations.js';
 import { oauth2Server } from './oauth2/index.js';
 
-export const DEFAULT_GROUP_KEY = 'default';
+export { DEFAULT_GROUP_KEY } from './bootstrap.js';
 
 /** The domain, wired over a store. Knows nothing of HTTP. */
 export async function createCore(config: Config, store: Store, log: Logger) {
@@ -44,6 +43,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     warn: (msg, err) => log.warn({ err }, msg),
   });
   const audit = auditLog(store.audit, log);
+  // Set by seed() below (at start and again by bootstrap); accounts reads it when it creates one.
   let defaultGroupId = 0;
   const mail = mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log });
   const codes = oneTimeCodes(store.codes, box);
@@ -67,6 +67,18 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     defaultGroupId: () => defaultGroupId,
   });
   endStoredSessions = accountsService.endStoredSessions;
+  const clientsService = clients(store.clients, box, throttle);
+  const firstStart = bootstrap({
+    db: store.db,
+    rbac: store.rbac,
+    users: store.users,
+    clients: clientsService,
+    accounts: accountsService,
+    config,
+  });
+  const seed = async (): Promise<void> => {
+    defaultGroupId = await firstStart.seed();
+  };
   await revocations.load();
   const core = {
     config,
@@ -81,7 +93,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     recovery: recovery({ accounts: accountsService, codes, mailQuota: mails, resetUrl: config.resetPasswordUrl }),
     mailQuota: mails,
     registration: registrationQuota(store.ttl, { max: config.registerMaxPerIp, windowSeconds: config.registerWindowSeconds }),
-    clients: clients(store.clients, box, throttle),
+    clients: clientsService,
     sessions: sessions(store.sessions, revocations, audit, (id) => store.users.byId(id)),
     codes,
     box,
@@ -96,55 +108,13 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     oauth2: oauth2Server({ config, store, box, throttle, audit, accounts: accountsService }),
     onetime: oneTimeLogin({ accounts: accountsService, codes, mailQuota: mails, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
-    /** Tokens signed with JWT_SECRET and JWT_ISSUER; `typ` keeps kinds (access, reset, sign-up) apart. */
-    jwt: {
-      // A random jti keeps two tokens minted in the same second for the same user apart:
-      // they are revoked, paired and stored (hashed) one by one.
-      sign: (claims: Claims, typ = 'JWT') => signHs256({ ...claims, jti: randomBytes(12).toString('base64url'), iss: config.jwtIssuer }, config.jwtSecret, typ),
-      verify: (token: string, opts: Omit<VerifyOptions, 'issuer'> = {}) => verifyHs256(token, config.jwtSecret, { ...opts, issuer: config.jwtIssuer }),
-    },
+    jwt: jwtSigner(config),
     /** Creates the default tenant and the built-in roles; idempotent. */
-    async seed(): Promise<void> {
-      await store.db.transaction().execute(async (trx) => {
-        defaultGroupId = await store.rbac.ensureGroup(trx, randomUUID(), 'tenant', 'Default', DEFAULT_GROUP_KEY, Date.now());
-        await store.rbac.ensureRole(trx, 'admin', 'Administrator', 0, BUILTIN_PERMISSIONS);
-        await store.rbac.ensureRole(trx, 'user', 'User', 1, []);
-      });
-    },
-    /**
-     * First start: an admin (role `admin`) and a default client, when none exist. Returns the
-     * generated credentials so the caller can show them once.
-     */
-    async bootstrap(): Promise<{ admin?: { username: string; password: string; generated: boolean }; client?: { clientId: string; clientSecret: string } }> {
-      await core.seed();
-      const out: Awaited<ReturnType<typeof core.bootstrap>> = {};
-      let clientRow = (await core.clients.list())[0];
-      if (!clientRow) {
-        const clientSecret = randomBytes(24).toString('base64url');
-        clientRow = await core.clients.create({
-          clientId: 'default',
-          clientSecret,
-          secret: randomBytes(32).toString('base64url'),
-          redirectUrl: null,
-          accessTokenExpiration: 900,
-          refreshTokenExpiration: 86400,
-          authCodeExpiration: 180,
-        });
-        out.client = { clientId: 'default', clientSecret };
-      }
-      if (!(await store.users.any())) {
-        const generated = !config.adminPassword;
-        const password = config.adminPassword ?? randomBytes(18).toString('base64url');
-        await core.accounts.create({
-          username: config.adminUsername,
-          password,
-          firstName: 'Admin',
-          roles: ['admin'],
-          clientIds: [clientRow.id],
-        });
-        out.admin = { username: config.adminUsername, password, generated };
-      }
-      return out;
+    seed,
+    /** First start: seeds, then an admin and a default client when none exist (bootstrap.ts). */
+    async bootstrap(): Promise<BootstrapResult> {
+      await seed();
+      return firstStart.firstStart();
     },
     async close(): Promise<void> {
       revocations.close();

@@ -1,5 +1,5 @@
 import { openDb, type Db } from './db.js';
-import { migrate } from './migrations.js';
+import { migrate } from './migrations/index.js';
 import { usersRepo } from './users.js';
 import { rbacRepo } from './rbac.js';
 import { clientsRepo } from './clients.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { client, describeDb, freshDatabase, startServer, type TestServer } from '../../support/server.js';
 import { openDb } from '../../../src/store/db.js';
-import { migrate } from '../../../src/store/migrations.js';
+import { migrate } from '../../../src/store/migrations/index.js';
 import type { UserRow } from '../../../src/store/users.js';
 import { CLIENTS, oauthError, REDIRECT } from './fixtures.js';
 

@@ -1,19 +1,9 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { Db } from './db.js';
-import { accessEvents } from './migrations/0004_access_events.js';
+import { sql, type Migration } from 'kysely';
+import type { Db } from '../db.js';
+import { autoId, type K } from './helpers.js';
 
-type K = Kysely<unknown>;
-
-/** Auto-increment ids differ by engine; everything else is portable. */
-function autoId(kind: Db['kind']) {
-  const auto = kind === 'sqlite';
-  return {
-    id: kind === 'postgres' ? 'serial' : 'integer',
-    pk: <T extends { primaryKey(): T; autoIncrement(): T }>(c: T) => (auto ? c.primaryKey().autoIncrement() : c.primaryKey()),
-  } as const;
-}
-
-function initial(kind: Db['kind']): Migration {
+/** The tables every dialect shares: accounts, RBAC, clients, sessions, codes, audit, kv. */
+export function initial(kind: Db['kind']): Migration {
   const { id, pk } = autoId(kind);
   return {
     async up(db: K) {
@@ -201,99 +191,4 @@ function initial(kind: Db['kind']): Migration {
       await db.schema.createIndex('kv_expires').on('kv').column('expires_at').execute();
     },
   };
-}
-
-/** The simple dialect: TOTP, OAuth2 clients and tokens, external identities. */
-function simpleDialect(kind: Db['kind']): Migration {
-  const { id, pk } = autoId(kind);
-  return {
-    async up(db: K) {
-      await db.schema.alterTable('credentials').addColumn('totp_enc', 'text').execute();
-      for (const col of ['name', 'author', 'author_url', 'redirect_uris', 'scopes', 'oauth_settings', 'oidc_alg', 'oidc_key_enc', 'source']) {
-        await db.schema.alterTable('clients').addColumn(col, 'text').execute();
-      }
-      await db.schema.alterTable('clients').addColumn('public_client', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await oauthTokensTable(db, 'oauth_tokens', kind, { userRequired: true });
-      await oauthTokensIndexes(db);
-      await db.schema
-        .createTable('identities')
-        .addColumn('id', id, pk)
-        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
-        .addColumn('provider', 'text', (c) => c.notNull())
-        .addColumn('subject', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addUniqueConstraint('identities_provider_subject', ['provider', 'subject'])
-        .execute();
-      await db.schema.createIndex('identities_user').on('identities').column('user_id').execute();
-      await db.schema.createIndex('codes_user_purpose').on('codes').columns(['user_id', 'purpose']).execute();
-    },
-  };
-}
-
-/**
- * `oauth_tokens.user_id` becomes nullable: `client_credentials` tokens belong to a client, not an
- * account. PostgreSQL drops the constraint; SQLite cannot alter a column, so the table is rebuilt
- * with the same columns, constraints and indexes, and its rows copied over.
- */
-function clientTokens(kind: Db['kind']): Migration {
-  return {
-    async up(db: K) {
-      if (kind === 'postgres') {
-        await sql`alter table oauth_tokens alter column user_id drop not null`.execute(db);
-        return;
-      }
-      // Kysely runs SQLite migrations outside a transaction; the rebuild is all or nothing.
-      await sql`begin`.execute(db);
-      try {
-        await rebuild(db);
-        await sql`commit`.execute(db);
-      } catch (e) {
-        await sql`rollback`.execute(db);
-        throw e;
-      }
-    },
-  };
-}
-
-/** `oauth_tokens` as 0002 made it; 0003 rebuilds it on SQLite with `user_id` nullable. */
-async function oauthTokensTable(db: K, name: string, kind: Db['kind'], opts: { userRequired: boolean }): Promise<void> {
-  const { id, pk } = autoId(kind);
-  await db.schema
-    .createTable(name)
-    .addColumn('id', id, pk)
-    .addColumn('hash', 'text', (c) => c.notNull().unique())
-    .addColumn('token_enc', 'text')
-    .addColumn('short', 'text', (c) => c.notNull())
-    .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('client_id', 'integer', (c) => c.notNull().references('clients.id').onDelete('cascade'))
-    .addColumn('user_id', 'integer', (c) => (opts.userRequired ? c.notNull() : c).references('users.id').onDelete('cascade'))
-    .addColumn('scope', 'text', (c) => c.notNull())
-    .addColumn('data', 'text')
-    .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .addColumn('deleted_at', 'bigint')
-    .execute();
-}
-async function oauthTokensIndexes(db: K): Promise<void> {
-  await db.schema.createIndex('oauth_tokens_client_user').on('oauth_tokens').columns(['client_id', 'user_id']).execute();
-  await db.schema.createIndex('oauth_tokens_user').on('oauth_tokens').columns(['user_id', 'expires_at']).execute();
-}
-
-/** SQLite: oauth_tokens again, with a nullable user_id. */
-async function rebuild(db: K): Promise<void> {
-  await oauthTokensTable(db, 'oauth_tokens_new', 'sqlite', { userRequired: false });
-  const cols = sql.raw('id, hash, token_enc, short, type, client_id, user_id, scope, data, created_at, expires_at, deleted_at');
-  await sql`insert into oauth_tokens_new (${cols}) select ${cols} from oauth_tokens`.execute(db);
-  await db.schema.dropTable('oauth_tokens').execute();
-  await db.schema.alterTable('oauth_tokens_new').renameTo('oauth_tokens').execute();
-  await oauthTokensIndexes(db);
-}
-
-/** Applies every pending migration (or those up to `until`, for tests); returns the names applied. */
-export async function migrate(store: Db, until?: string): Promise<string[]> {
-  const provider: MigrationProvider = { getMigrations: async () => ({ '0001_initial': initial(store.kind), '0002_simple_dialect': simpleDialect(store.kind), '0003_client_tokens': clientTokens(store.kind), '0004_access_events': accessEvents(store.kind) }) };
-  const migrator = new Migrator({ db: store.db, provider });
-  const { error, results } = await (until ? migrator.migrateTo(until) : migrator.migrateToLatest());
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -1,0 +1,74 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Config } from '../config.js';
+import type { Store } from '../store/index.js';
+import type { Accounts } from './accounts.js';
+import type { Clients } from './clients.js';
+import { BUILTIN_PERMISSIONS } from './permissions.js';
+
+export const DEFAULT_GROUP_KEY = 'default';
+
+export interface BootstrapDeps {
+  db: Store['db'];
+  rbac: Pick<Store['rbac'], 'ensureGroup' | 'ensureRole'>;
+  users: Pick<Store['users'], 'any'>;
+  clients: Pick<Clients, 'list' | 'create'>;
+  accounts: Pick<Accounts, 'create'>;
+  /** GATEHOUSE_ADMIN_USERNAME and _PASSWORD, read when first start runs. */
+  config: Pick<Config, 'adminUsername' | 'adminPassword'>;
+}
+
+/** What first start created, returned so that the caller can show the credentials once. */
+export interface BootstrapResult {
+  admin?: { username: string; password: string; generated: boolean };
+  client?: { clientId: string; clientSecret: string };
+}
+
+/** Seeding and first start; the composition root keeps the default group id `seed` returns. */
+export function bootstrap(d: BootstrapDeps) {
+  return {
+    /** Creates the default tenant and the built-in roles; idempotent. Returns the tenant's id. */
+    async seed(): Promise<number> {
+      return d.db.transaction().execute(async (trx) => {
+        const groupId = await d.rbac.ensureGroup(trx, randomUUID(), 'tenant', 'Default', DEFAULT_GROUP_KEY, Date.now());
+        await d.rbac.ensureRole(trx, 'admin', 'Administrator', 0, BUILTIN_PERMISSIONS);
+        await d.rbac.ensureRole(trx, 'user', 'User', 1, []);
+        return groupId;
+      });
+    },
+    /**
+     * First start: an admin (role `admin`) and a default client, when none exist. Expects `seed`
+     * to have run (the admin is given role `admin` and the default group).
+     */
+    async firstStart(): Promise<BootstrapResult> {
+      const out: BootstrapResult = {};
+      let clientRow = (await d.clients.list())[0];
+      if (!clientRow) {
+        const clientSecret = randomBytes(24).toString('base64url');
+        clientRow = await d.clients.create({
+          clientId: 'default',
+          clientSecret,
+          secret: randomBytes(32).toString('base64url'),
+          redirectUrl: null,
+          accessTokenExpiration: 900,
+          refreshTokenExpiration: 86400,
+          authCodeExpiration: 180,
+        });
+        out.client = { clientId: 'default', clientSecret };
+      }
+      if (!(await d.users.any())) {
+        const generated = !d.config.adminPassword;
+        const password = d.config.adminPassword ?? randomBytes(18).toString('base64url');
+        await d.accounts.create({
+          username: d.config.adminUsername,
+          password,
+          firstName: 'Admin',
+          roles: ['admin'],
+          clientIds: [clientRow.id],
+        });
+        out.admin = { username: d.config.adminUsername, password, generated };
+      }
+      return out;
+    },
+  };
+}
+export type Bootstrap = ReturnType<typeof bootstrap>;
