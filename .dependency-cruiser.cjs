@@ -13,7 +13,7 @@ module.exports = {
       name: 'apis-not-to-store',
       comment:
         'apis/ holds wire formats only and never imports store/, types included: ask core for a ' +
-        'function or a type (core/accounts.ts exports Account, core/filter.ts Filter and FilterError).',
+        'function or a type (core/accounts/accounts.ts exports Account, core/filter.ts Filter and FilterError).',
       severity: 'error',
       from: { path: '^src/apis/' },
       to: { path: '^src/store/' },

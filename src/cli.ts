@@ -5,7 +5,7 @@ import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createCore, type Core } from './core/index.js';
 import { CoreError } from './core/errors.js';
-import { STATUS_NAMES } from './core/permissions.js';
+import { STATUS_NAMES } from './core/rbac/permissions.js';
 import { openStore } from './store/index.js';
 import { createLogger, startGatehouse } from './server.js';
 

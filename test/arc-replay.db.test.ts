@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signHs256 } from '../src/core/jwt.js';
+import { signHs256 } from '../src/core/tokens/jwt.js';
 import { arcFixture, client, decode, describeDb, startServer, type Res, type TestServer } from './support/server.js';
 
 /** Reference §9, as changed by DESIGN.md's decisions. Requests replay in order, as the original suite did. */

@@ -44,7 +44,7 @@ await describeDb('simple dialect TOTP QR code', () => {
     const qr = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
     expect(qr).not.toBeNull();
     const url = String(qr?.data);
-    // The original (Go url.URL) leaves '@' raw in the label; src/core/totp.ts percent-encodes it (%40). Apps decode both alike.
+    // The original (Go url.URL) leaves '@' raw in the label; src/core/accounts/totp.ts percent-encodes it (%40). Apps decode both alike.
     expect(url.replace('%40', '@')).toBe(`otpauth://totp/simple-auth:scanner@example.com?algorithm=SHA1&digits=6&issuer=simple-auth&period=30&secret=${secret.replace(/=/g, '%3D')}`);
     expect(decodeURIComponent(url.slice('otpauth://totp/'.length, url.indexOf('?')))).toBe('simple-auth:scanner@example.com');
 

@@ -95,8 +95,8 @@ export async function prepareStore(dir, { users, sessions = 0, log = () => {} })
 
   const pairs = [];
   if (sessions > 0) {
-    const { sha256 } = await import(pathToFileURL(join(ROOT, 'dist/core/crypto.js')).href);
-    const { signHs256 } = await import(pathToFileURL(join(ROOT, 'dist/core/jwt.js')).href);
+    const { sha256 } = await import(pathToFileURL(join(ROOT, 'dist/core/util/crypto.js')).href);
+    const { signHs256 } = await import(pathToFileURL(join(ROOT, 'dist/core/tokens/jwt.js')).href);
     const insSession = db.prepare(
       `insert into sessions (uuid, user_id, client_id, kind, source, created_at, last_used_at, expires_at) values (?, ?, ?, 'arc', 'password', ?, ?, ?)`,
     );

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../config.js';
 import type { Store } from '../store/index.js';
-import type { Accounts } from './accounts.js';
+import type { Accounts } from './accounts/accounts.js';
 import type { Clients } from './clients.js';
-import { BUILTIN_PERMISSIONS } from './permissions.js';
+import { BUILTIN_PERMISSIONS } from './rbac/permissions.js';
 
 export const DEFAULT_GROUP_KEY = 'default';
 

@@ -1,7 +1,7 @@
 import type { ClientRow, ClientsRepo, ClientPatch } from '../store/clients.js';
 import { uniqueField } from '../store/users.js';
 import type { ColumnMap, Filter, Where } from '../store/filter.js';
-import { safeEqual, type SecretBox } from './crypto.js';
+import { safeEqual, type SecretBox } from './util/crypto.js';
 import { fail } from './errors.js';
 import type { LoginThrottle } from './throttle.js';
 

@@ -1,7 +1,7 @@
 import type { TtlStore } from '../store/ttl-store.js';
 import { CoreError } from './errors.js';
-import { randomHex } from './crypto.js';
-import { addressKey } from './address.js';
+import { randomHex } from './util/crypto.js';
+import { addressKey } from './util/address.js';
 import { Closed, failureGates, type Scope } from './failure-gates.js';
 
 export interface ThrottleLimits {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey } from '../../src/core/address.js';
+import { addressKey } from '../../src/core/util/address.js';
 
 describe('per-address limits count', () => {
   it('an IPv4 address as itself, also when mapped into IPv6', () => {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signHs256, signJwt, signingKey } from '../../src/core/jwt.js';
+import { signHs256, signJwt, signingKey } from '../../src/core/tokens/jwt.js';
 import { arcFixture, client, describeDb, startServer, type TestServer } from '../support/server.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -120,7 +120,7 @@ await describeDb('strict tokens: session cookies need exp, iss and aud', () => {
 
 describe('strict tokens: the verifier', () => {
   it('refuses non-canonical base64url in any segment', async () => {
-    const { verifyHs256, JwtError } = await import('../../src/core/jwt.js');
+    const { verifyHs256, JwtError } = await import('../../src/core/tokens/jwt.js');
     const token = signHs256({ sub: 'x', exp: Math.floor(Date.now() / 1000) + 60 }, 'k');
     const [h, p, s] = token.split('.') as [string, string, string];
     expect(verifyHs256(token, 'k').payload.sub).toBe('x');

@@ -1,6 +1,6 @@
-import type { Account, Profile } from '../../core/accounts.js';
+import type { Account, Profile } from '../../core/accounts/accounts.js';
 import type { Client } from '../../core/clients.js';
-import type { Claims } from '../../core/jwt.js';
+import type { Claims } from '../../core/tokens/jwt.js';
 import { arcFail } from './errors.js';
 
 const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
 import type { Client, ClientFields } from '../../core/clients.js';
-import { PERMISSIONS } from '../../core/permissions.js';
+import { PERMISSIONS } from '../../core/rbac/permissions.js';
 import { FilterError, type Filter } from '../../core/filter.js';
 import { rawQuery } from '../request-info.js';
 import { ArcError, arcFail, fromCore, invalidData } from './errors.js';

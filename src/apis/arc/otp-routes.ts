@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
-import { PERMISSIONS } from '../../core/permissions.js';
+import { PERMISSIONS } from '../../core/rbac/permissions.js';
 import { requirePermission } from './session.js';
 import * as S from './schemas.js';
 

@@ -1,11 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
-import type { Profile } from '../../core/accounts.js';
+import type { Profile } from '../../core/accounts/accounts.js';
 import type { Client } from '../../core/clients.js';
-import type { Claims } from '../../core/jwt.js';
-import { JwtError } from '../../core/jwt.js';
-import { sha256 } from '../../core/crypto.js';
-import { ExpiringCache } from '../../core/expiring-cache.js';
+import type { Claims } from '../../core/tokens/jwt.js';
+import { JwtError } from '../../core/tokens/jwt.js';
+import { sha256 } from '../../core/util/crypto.js';
+import { ExpiringCache } from '../../core/util/expiring-cache.js';
 import { header } from '../request-info.js';
 import { accessClaims } from './claims.js';
 import { arcFail } from './errors.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
-import { PERMISSIONS } from '../../core/permissions.js';
-import { JwtError, type Claims } from '../../core/jwt.js';
+import { PERMISSIONS } from '../../core/rbac/permissions.js';
+import { JwtError, type Claims } from '../../core/tokens/jwt.js';
 import { arcUser } from './claims.js';
 import { arcFail, fromCore } from './errors.js';
 import { bearerToken, optionalPermission } from './session.js';

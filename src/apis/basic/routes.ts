@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
-import type { Account } from '../../core/accounts.js';
+import type { Account } from '../../core/accounts/accounts.js';
 import { CoreError } from '../../core/errors.js';
-import { JwtError } from '../../core/jwt.js';
+import { JwtError } from '../../core/tokens/jwt.js';
 import { header } from '../request-info.js';
 import { deviceOf, trustDevice } from '../shared/device.js';
 import { lockout } from '../shared/lockout.js';
-import { isBlocked } from '../../core/permissions.js';
+import { isBlocked } from '../../core/rbac/permissions.js';
 import { BasicError, BasicValidationError, basicFail } from './errors.js';
 import * as S from './schemas.js';
 

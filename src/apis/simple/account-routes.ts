@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
-import type { Account } from '../../core/accounts.js';
+import type { Account } from '../../core/accounts/accounts.js';
 import { CoreError } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';
 import { bind, callerOf, required, startWebSession } from './http.js';

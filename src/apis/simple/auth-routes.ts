@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { CoreError } from '../../core/errors.js';
-import { safeEqual } from '../../core/crypto.js';
-import { EMAIL, type Account } from '../../core/accounts.js';
+import { safeEqual } from '../../core/util/crypto.js';
+import { EMAIL, type Account } from '../../core/accounts/accounts.js';
 import { header } from '../request-info.js';
 import { deviceOf, trustDevice } from '../shared/device.js';
 import { SimpleError, simpleFail, toSimpleError } from './errors.js';

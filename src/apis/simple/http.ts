@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
-import type { Account } from '../../core/accounts.js';
-import type { SessionSource, WebSession } from '../../core/web-session.js';
+import type { Account } from '../../core/accounts/accounts.js';
+import type { SessionSource, WebSession } from '../../core/tokens/web-session.js';
 import { randomBytes } from 'node:crypto';
-import { ALNUM, randomAlnum, safeEqual } from '../../core/crypto.js';
+import { ALNUM, randomAlnum, safeEqual } from '../../core/util/crypto.js';
 import { header } from '../request-info.js';
 import { CoreError, fail } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';

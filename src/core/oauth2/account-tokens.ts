@@ -1,5 +1,5 @@
 import type { Store } from '../../store/index.js';
-import { sha256 } from '../crypto.js';
+import { sha256 } from '../util/crypto.js';
 import type { ClientRegistry } from './clients.js';
 
 export interface AccountTokenView {

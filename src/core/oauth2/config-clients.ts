@@ -1,7 +1,7 @@
 import { ConfigError, type Config } from '../../config.js';
 import type { Store } from '../../store/index.js';
-import type { SecretBox } from '../crypto.js';
-import { signingKey } from '../jwt.js';
+import type { SecretBox } from '../util/crypto.js';
+import { signingKey } from '../tokens/jwt.js';
 import { clientFields, SETTING_KIND, type OAuth2ClientInput, type OAuth2Settings } from './clients.js';
 import { parseScopes } from './scopes.js';
 

@@ -1,7 +1,7 @@
 import type { OauthClientRow } from '../../store/oauth-clients.js';
 import type { UserRow } from '../../store/users.js';
-import type { SecretBox } from '../crypto.js';
-import { signingKey, signJwt, type SigningKey } from '../jwt.js';
+import type { SecretBox } from '../util/crypto.js';
+import { signingKey, signJwt, type SigningKey } from '../tokens/jwt.js';
 import type { OAuth2Client } from './clients.js';
 
 /**

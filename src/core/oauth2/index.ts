@@ -1,8 +1,8 @@
 import type { Config } from '../../config.js';
 import type { Store } from '../../store/index.js';
-import type { Accounts } from '../accounts.js';
+import type { Accounts } from '../accounts/accounts.js';
 import type { AuditLog } from '../audit.js';
-import type { SecretBox } from '../crypto.js';
+import type { SecretBox } from '../util/crypto.js';
 import type { LoginThrottle } from '../throttle.js';
 import { accountTokens } from './account-tokens.js';
 import { authorization } from './authorize.js';

@@ -1,6 +1,6 @@
 import type { Store } from '../../store/index.js';
-import { sha256 } from '../crypto.js';
-import { ExpiringCache } from '../expiring-cache.js';
+import { sha256 } from '../util/crypto.js';
+import { ExpiringCache } from '../util/expiring-cache.js';
 import type { ClientRegistry } from './clients.js';
 import { isInactive, type TokenIssuer } from './issue.js';
 import { parseScopes } from './scopes.js';

@@ -1,4 +1,4 @@
-import { sha256 } from '../crypto.js';
+import { sha256 } from '../util/crypto.js';
 import { oauthFail } from './errors.js';
 import type { OAuth2Client } from './clients.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../../config.js';
-import { signHs256, verifyHs256, type Claims, type VerifyOptions } from '../jwt.js';
+import { signHs256, verifyHs256, type Claims, type VerifyOptions } from './jwt.js';
 
 /**
  * Tokens signed with JWT_SECRET and JWT_ISSUER; `typ` keeps kinds (access, reset, sign-up) apart.

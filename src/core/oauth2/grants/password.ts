@@ -1,5 +1,5 @@
 import type { UserRow } from '../../../store/users.js';
-import type { Accounts } from '../../accounts.js';
+import type { Accounts } from '../../accounts/accounts.js';
 import { CoreError } from '../../errors.js';
 import type { ClientRegistry } from '../clients.js';
 import { OAuthError, oauthFail } from '../errors.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
-import { fail } from './errors.js';
+import { fail } from '../errors.js';
 
 export interface TotpSettings {
   issuer: string;

@@ -1,20 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
-import { UniqueViolation, type UserRow, type UsersRepo } from '../store/users.js';
-import type { RbacRepo, AccessRow } from '../store/rbac.js';
-import type { SessionsRepo } from '../store/sessions.js';
-import type { OauthTokensRepo } from '../store/oauth-tokens.js';
-import type { AccessEventsRepo } from '../store/access-events.js';
+import type { Database } from '../../store/schema.js';
+import { UniqueViolation, type UserRow, type UsersRepo } from '../../store/users.js';
+import type { RbacRepo, AccessRow } from '../../store/rbac.js';
+import type { SessionsRepo } from '../../store/sessions.js';
+import type { OauthTokensRepo } from '../../store/oauth-tokens.js';
+import type { AccessEventsRepo } from '../../store/access-events.js';
 import type { PasswordHasher } from './passwords.js';
-import type { LoginThrottle } from './throttle.js';
-import type { RevocationList } from './revocations.js';
-import type { AuditLog } from './audit.js';
+import type { LoginThrottle } from '../throttle.js';
+import type { RevocationList } from '../tokens/revocations.js';
+import type { AuditLog } from '../audit.js';
 import type { Totp } from './totp.js';
-import type { SecretBox } from './crypto.js';
-import type { OneTimeCodes } from './codes.js';
-import { CoreError, fail } from './errors.js';
-import { STATUS, isBlocked } from './permissions.js';
+import type { SecretBox } from '../util/crypto.js';
+import type { OneTimeCodes } from '../tokens/codes.js';
+import { CoreError, fail } from '../errors.js';
+import { STATUS, isBlocked } from '../rbac/permissions.js';
 
 export interface NewAccount {
   username: string;

@@ -1,9 +1,9 @@
-import type { UserRow } from '../store/users.js';
+import type { UserRow } from '../../store/users.js';
 import type { Accounts } from './accounts.js';
-import type { OneTimeCodes } from './codes.js';
-import type { Mail } from './mailer.js';
-import type { MailQuota } from './quota.js';
-import { fail } from './errors.js';
+import type { OneTimeCodes } from '../tokens/codes.js';
+import type { Mail } from '../notify/mailer.js';
+import type { MailQuota } from '../notify/quota.js';
+import { fail } from '../errors.js';
 
 /**
  * Password recovery for every dialect: a reset token (its format is the dialect's) is stored

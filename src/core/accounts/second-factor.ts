@@ -1,9 +1,9 @@
-import type { UsersRepo } from '../store/users.js';
+import type { UsersRepo } from '../../store/users.js';
 import type { Account } from './accounts.js';
-import type { AuditLog } from './audit.js';
-import type { SecretBox } from './crypto.js';
+import type { AuditLog } from '../audit.js';
+import type { SecretBox } from '../util/crypto.js';
 import type { Totp } from './totp.js';
-import { fail } from './errors.js';
+import { fail } from '../errors.js';
 
 /** simple-auth's audit module for local logins (as in accounts.ts). */
 const LOCAL = 'auth:simple';

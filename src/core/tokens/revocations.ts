@@ -1,6 +1,6 @@
-import type { TtlStore } from '../store/ttl-store.js';
-import type { AccessEventsRepo, AccessEvent, AccountAccess } from '../store/access-events.js';
-import { sha256 } from './crypto.js';
+import type { TtlStore } from '../../store/ttl-store.js';
+import type { AccessEventsRepo, AccessEvent, AccountAccess } from '../../store/access-events.js';
+import { sha256 } from '../util/crypto.js';
 
 /** Where revocations were kept before the feed (migration 0004); still read at start. */
 const LEGACY_PREFIX = 'revoked:';

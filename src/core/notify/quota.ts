@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { TtlStore } from '../store/ttl-store.js';
+import type { TtlStore } from '../../store/ttl-store.js';
 import type { Mail, Mailer } from './mailer.js';
-import { sha256 } from './crypto.js';
-import { CoreError } from './errors.js';
-import { addressKey } from './address.js';
+import { sha256 } from '../util/crypto.js';
+import { CoreError } from '../errors.js';
+import { addressKey } from '../util/address.js';
 
 export interface QuotaLimit {
   /** Uses allowed per window; 0 turns the quota off (and then nothing is written). */

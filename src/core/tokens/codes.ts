@@ -1,6 +1,6 @@
-import type { CodeRow, CodesRepo } from '../store/codes.js';
-import { safeEqual, sha256, type SecretBox } from './crypto.js';
-import { fail } from './errors.js';
+import type { CodeRow, CodesRepo } from '../../store/codes.js';
+import { safeEqual, sha256, type SecretBox } from '../util/crypto.js';
+import { fail } from '../errors.js';
 
 export type CodePurpose = 'auth_code' | 'reset' | 'signup' | 'otp' | 'onetime' | 'stipulation';
 

@@ -1,7 +1,7 @@
 import { signingKey, signJwt, verifyJwt, JwtError, KeyError, type SigningKey } from './jwt.js';
-import { fail } from './errors.js';
-import { sha256 } from './crypto.js';
-import { ExpiringCache } from './expiring-cache.js';
+import { fail } from '../errors.js';
+import { sha256 } from '../util/crypto.js';
+import { ExpiringCache } from '../util/expiring-cache.js';
 
 /** A verified session token: its account, source, expiry and the revocation key of its signature. */
 export interface WebSession {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { SessionRow, SessionsRepo } from '../store/sessions.js';
-import type { RevocationList } from './revocations.js';
-import type { AuditLog } from './audit.js';
-import { randomHex, sha256 } from './crypto.js';
-import { fail } from './errors.js';
-import { isBlocked } from './permissions.js';
+import type { SessionRow, SessionsRepo } from '../../store/sessions.js';
+import type { RevocationList } from '../tokens/revocations.js';
+import type { AuditLog } from '../audit.js';
+import { randomHex, sha256 } from '../util/crypto.js';
+import { fail } from '../errors.js';
+import { isBlocked } from '../rbac/permissions.js';
 
 /** The account a session belongs to, as far as its right to one goes (live rows only). */
 type AccountOf = (userId: number) => Promise<{ status: number; sessions_not_before: number | null } | undefined>;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { UserRow } from '../store/users.js';
+import type { UserRow } from '../../store/users.js';
 import type { Accounts } from './accounts.js';
-import type { AuditLog } from './audit.js';
-import type { OneTimeCodes } from './codes.js';
-import type { MailQuota } from './quota.js';
-import { fail } from './errors.js';
-import { isBlocked } from './permissions.js';
+import type { AuditLog } from '../audit.js';
+import type { OneTimeCodes } from '../tokens/codes.js';
+import type { MailQuota } from '../notify/quota.js';
+import { fail } from '../errors.js';
+import { isBlocked } from '../rbac/permissions.js';
 
 /** Go's time.Duration text (`1h0m0s`, `30m0s`, `45s`), which the original's audit message shows. */
 function goDuration(seconds: number): string {

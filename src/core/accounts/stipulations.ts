@@ -1,10 +1,10 @@
-import type { UserRow } from '../store/users.js';
-import type { UsersRepo } from '../store/users.js';
-import type { AuditLog } from './audit.js';
-import type { OneTimeCodes } from './codes.js';
-import type { Mailer } from './mailer.js';
-import { fail } from './errors.js';
-import { randomAlnum } from './crypto.js';
+import type { UserRow } from '../../store/users.js';
+import type { UsersRepo } from '../../store/users.js';
+import type { AuditLog } from '../audit.js';
+import type { OneTimeCodes } from '../tokens/codes.js';
+import type { Mailer } from '../notify/mailer.js';
+import { fail } from '../errors.js';
+import { randomAlnum } from '../util/crypto.js';
 
 /** Pending verifications do not expire in the original; ours last a year. */
 const STIPULATION_TTL_SEC = 365 * 24 * 3600;
