@@ -98,7 +98,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     codes,
     box,
     totp: totpService,
-    secondFactor: secondFactor({ users: store.users, totp: totpService, box, audit }),
+    secondFactor: secondFactor({ users: store.users, totp: totpService, box, audit, throttle }),
     webSessions: webSessions({
       method: config.simpleCookieSigningMethod,
       key: config.simpleCookieSigningKey,

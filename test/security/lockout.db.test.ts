@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { Secret, TOTP } from 'otpauth';
 import { arcFixture, client, describeDb, startServer, type TestServer } from '../support/server.js';
 
 /** Requests that seem to come from `ip` (the server trusts X-Forwarded-For here). */
@@ -146,6 +147,25 @@ await describeDb('lockout: only failures count, running checks do not', () => {
       expect(statuses.filter((st) => st === 429)).toHaveLength(110);
     } finally {
       await small.close();
+    }
+  });
+
+  it('wrong codes to remove the second factor count as failed sign-ins of the account', async () => {
+    const s2 = await startServer({ apiExternal: true, apiSharedSecret: 'shared', simpleTwoFactorEnabled: true, loginMaxFailures: 5, loginLockoutSeconds: 60 });
+    try {
+      const r = client(s2.url);
+      const u = await s2.core.accounts.create({ username: 'twofa', email: 'twofa@example.com', password: 'twofa-pass' });
+      const secret = s2.core.secondFactor.newSecret();
+      const code = new TOTP({ secret: Secret.fromBase32(secret.replace(/=+$/, '')) }).generate();
+      await s2.core.secondFactor.enrol(u, secret, code);
+      const remove = (c: string) => r('DELETE', `/api/v1/local/2fa?code=${c}`, { headers: { authorization: 'SharedKey shared', 'x-account-uuid': u.uuid } });
+      const wrong = code === '000000' ? '111111' : '000000';
+      for (let i = 0; i < 5; i++) expect((await remove(wrong)).status).toBe(401);
+      const locked = await remove(wrong);
+      expect(locked.status).toBe(429);
+      expect(locked.body).toMatchObject({ reason: 'too-many-requests' });
+    } finally {
+      await s2.close();
     }
   });
 });

@@ -85,7 +85,7 @@ interface Deps {
 }
 
 /** simple-auth's audit module for local logins; every dialect writes the same events. */
-const LOCAL = 'auth:simple';
+export const LOCAL = 'auth:simple';
 
 /** Accounts and passwords, shared by every dialect. */
 export function accounts(d: Deps) {

@@ -3,16 +3,16 @@ import type { Account } from './accounts.js';
 import type { AuditLog } from '../audit.js';
 import type { SecretBox } from '../util/crypto.js';
 import type { Totp } from './totp.js';
+import type { LoginThrottle } from '../throttle.js';
 import { fail } from '../errors.js';
-
-/** simple-auth's audit module for local logins (as in accounts.ts). */
-const LOCAL = 'auth:simple';
+import { LOCAL } from './accounts.js';
 
 interface Deps {
   users: Pick<UsersRepo, 'totp' | 'setTotp'>;
   totp: Totp;
   box: SecretBox;
   audit: AuditLog;
+  throttle: Pick<LoginThrottle, 'account'>;
 }
 
 /**
@@ -40,7 +40,11 @@ export function secondFactor(d: Deps) {
     async remove(user: Account, code: string, ip?: string): Promise<void> {
       const sealed = await d.users.totp(user.id);
       if (!sealed) return fail('totp_disabled', 'totp disabled');
-      if (!d.totp.check(d.totp.secretOf(d.box.open(sealed)), code)) fail('totp_failed', 'totp-failed');
+      // A session that skipped the second factor (a one-time link) must not guess it away: a
+      // wrong code counts as a failed sign-in of the account.
+      await d.throttle.account(`user:${user.id}`, { ip }, async () => {
+        if (!d.totp.check(d.totp.secretOf(d.box.open(sealed)), code)) fail('totp_failed', 'totp-failed');
+      });
       await d.users.setTotp(user.id, null);
       await d.audit.record({ userId: user.id, module: LOCAL, level: 'info', message: 'Disabled TOTP', ip });
     },
