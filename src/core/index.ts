@@ -14,6 +14,7 @@ import { recovery } from './accounts/recovery.js';
 import { mailQuota, registrationQuota } from './notify/quota.js';
 import { secretBox } from './util/crypto.js';
 import { jwtSigner } from './tokens/jwt-signer.js';
+import { accessTokens } from './tokens/access.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { totp } from './accounts/totp.js';
 import { secondFactor } from './accounts/second-factor.js';
@@ -109,6 +110,8 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     onetime: oneTimeLogin({ accounts: accountsService, codes, mailQuota: mails, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     jwt: jwtSigner(config),
+    /** Access tokens of every dialect: mint, cached verify, revocation check. */
+    access: accessTokens(revocations),
     /** Creates the default tenant and the built-in roles; idempotent. */
     seed,
     /** First start: seeds, then an admin and a default client when none exist (bootstrap.ts). */

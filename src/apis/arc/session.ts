@@ -3,9 +3,7 @@ import type { Core } from '../../core/index.js';
 import type { Profile } from '../../core/accounts/accounts.js';
 import type { Client } from '../../core/clients.js';
 import type { Claims } from '../../core/tokens/jwt.js';
-import { JwtError } from '../../core/tokens/jwt.js';
-import { sha256 } from '../../core/util/crypto.js';
-import { ExpiringCache } from '../../core/util/expiring-cache.js';
+import type { AccessTokenKind } from '../../core/tokens/access.js';
 import { header } from '../request-info.js';
 import { accessClaims } from './claims.js';
 import { arcFail } from './errors.js';
@@ -30,65 +28,35 @@ export interface Bearer {
   claims: Claims;
 }
 
-/** A verified access token, remembered until it expires. */
-interface Verified {
-  claims: Claims;
-  /** sha256 of the signature segment: the key of the revocation list. */
-  sigHash: string;
-}
-/** How many verified tokens each server remembers (the oldest are forgotten first). */
-const VERIFIED_MAX = 8192;
-const verifiedByCore = new WeakMap<Core, ExpiringCache<Verified>>();
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    Object.freeze(o);
-    for (const v of Object.values(o as object)) deepFreeze(v);
+const kinds = new WeakMap<Core, AccessTokenKind>();
+/** ARC access tokens: HS256 with JWT_SECRET, `typ: JWT`, the account's uuid in `id`. */
+function arcAccess(core: Core): AccessTokenKind {
+  let k = kinds.get(core);
+  if (!k) {
+    k = core.access.kind({
+      sign: (claims) => core.jwt.sign(claims),
+      verify: (token, opts) => core.jwt.verify(token, opts),
+      typ: ['JWT'],
+      account: (c) => (typeof c.id === 'string' && Array.isArray(c.permissions) ? { uuid: c.id } : undefined),
+    });
+    kinds.set(core, k);
   }
-  return o;
-}
-
-function checkClaims(payload: Claims, now: number): void {
-  if (typeof payload.id !== 'string' || !Array.isArray(payload.permissions)) arcFail(401, 'TokenExpired', { nested: true });
-  if (typeof payload.passwordExpiryTime === 'number' && payload.passwordExpiryTime <= now) arcFail(401, 'PasswordExpiryError', { nested: true });
+  return k;
 }
 
 /**
  * ARC's BEARER strategy: revoked → TokenRevoked; anything that is not a live access token
  * of ours → TokenExpired. Reset and sign-up tokens are not access tokens (the original let them in).
- *
- * A token that verified once is remembered (by its exact string) until it expires, so a repeat
- * costs a map lookup instead of an HMAC, a SHA-256 and two JSON parses — under load those cost
- * ~25 µs a request here, most of a bearer check. Revocation is still checked on every request.
  */
 export function requireBearer(core: Core, req: FastifyRequest): Bearer {
   const token = bearerToken(req);
   if (!token) return arcFail(401, 'Bearer realm="Users"');
   const now = Date.now();
-  let verified = verifiedByCore.get(core);
-  if (!verified) verifiedByCore.set(core, (verified = new ExpiringCache(VERIFIED_MAX)));
-  const hit = verified.get(token, now);
-  if (hit) {
-    if (core.revocations.isRevokedHash(hit.sigHash) || core.revocations.isBlocked(hit.claims.id as string)) arcFail(401, 'TokenRevoked', { nested: true });
-    checkClaims(hit.claims, now);
-    return { token, claims: hit.claims };
-  }
-  const sigHash = sha256(core.sessions.sigOf(token));
-  if (core.revocations.isRevokedHash(sigHash)) arcFail(401, 'TokenRevoked', { nested: true });
-  let payload: Claims;
-  try {
-    payload = core.jwt.verify(token, { typ: ['JWT'] }).payload;
-  } catch (e) {
-    if (e instanceof JwtError) return arcFail(401, 'TokenExpired', { nested: true });
-    throw e;
-  }
-  checkClaims(payload, now);
-  // A blocked or deleted account's tokens end with it (its sessions are revoked too; this holds meanwhile).
-  if (core.revocations.isBlocked(payload.id as string)) arcFail(401, 'TokenRevoked', { nested: true });
-  if (typeof payload.exp === 'number') {
-    verified.set(token, { claims: deepFreeze(payload), sigHash }, payload.exp * 1000);
-  }
-  return { token, claims: payload };
+  const checked = arcAccess(core).verify(token, now);
+  if (!checked.ok) return arcFail(401, checked.reason === 'revoked' ? 'TokenRevoked' : 'TokenExpired', { nested: true });
+  const { claims } = checked;
+  if (typeof claims.passwordExpiryTime === 'number' && claims.passwordExpiryTime <= now) arcFail(401, 'PasswordExpiryError', { nested: true });
+  return { token, claims };
 }
 
 /** Bearer plus one of `permissions` (loopback4-authorization). */
@@ -110,10 +78,7 @@ function device(req: FastifyRequest) {
 }
 
 export function mintAccess(core: Core, claims: Claims, client: Client) {
-  const iat = Math.floor(Date.now() / 1000);
-  const exp = iat + client.accessTokenExpiration;
-  const token = core.jwt.sign({ ...claims, iat, exp });
-  return { token, sig: core.sessions.sigOf(token), expMs: exp * 1000 };
+  return arcAccess(core).mint(claims, client.accessTokenExpiration);
 }
 
 /** `createJWT`: a new session with its access and refresh token (ARC's TokenResponse). */

@@ -3,7 +3,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
 import type { Account } from '../../core/accounts/accounts.js';
 import { CoreError } from '../../core/errors.js';
-import { JwtError } from '../../core/tokens/jwt.js';
+import type { AccessTokenKind } from '../../core/tokens/access.js';
 import { header } from '../request-info.js';
 import { deviceOf, trustDevice } from '../shared/device.js';
 import { lockout } from '../shared/lockout.js';
@@ -17,12 +17,24 @@ const tags = ['basic'];
 
 const userJson = (u: Account) => ({ id: u.uuid, name: u.name ?? ([u.first_name, u.last_name].filter(Boolean).join(' ') || u.username), bio: u.bio, email: u.email });
 
-function mintAccess(core: Core, user: Account) {
-  const iat = Math.floor(Date.now() / 1000);
-  const exp = iat + core.config.basicAccessMinutes * 60;
-  const token = core.jwt.sign({ sub: user.uuid, iat, exp, type: 'access' });
-  return { token, sig: core.sessions.sigOf(token), expMs: exp * 1000 };
+const kinds = new WeakMap<Core, AccessTokenKind>();
+/** basic access tokens: HS256 with JWT_SECRET, `type: access` and the account's uuid in `sub`. */
+function basicAccess(core: Core): AccessTokenKind {
+  let k = kinds.get(core);
+  if (!k) {
+    k = core.access.kind({
+      sign: (claims) => core.jwt.sign(claims),
+      verify: (token, opts) => core.jwt.verify(token, opts),
+      typ: ['JWT'],
+      // Only access tokens: the original also let refresh tokens through.
+      account: (c) => (c.type === 'access' && typeof c.sub === 'string' ? { uuid: c.sub } : undefined),
+    });
+    kinds.set(core, k);
+  }
+  return k;
 }
+
+const mintAccess = (core: Core, user: Account) => basicAccess(core).mint({ sub: user.uuid, type: 'access' }, core.config.basicAccessMinutes * 60);
 
 function tokensJson(issued: { refreshToken: string; access: { token: string; expMs: number } }, refreshTtlSec: number) {
   return {
@@ -64,18 +76,10 @@ export function basicRoutes(app: FastifyInstance, core: Core) {
   app.post('/auth', { schema: { tags, summary: 'Welcome the authenticated user', security: [{ BearerAuth: [] }], response: { 200: S.WelcomeResponse, ...err } } }, async (req) => {
     const m = /^bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '');
     if (!m?.[1]) return basicFail(401, 'Authentication token required');
-    const token = m[1];
-    try {
-      if (core.revocations.isRevoked(core.sessions.sigOf(token))) throw new JwtError('signature');
-      const { payload } = core.jwt.verify(token, { typ: ['JWT'] });
-      // Only access tokens: the original also let refresh tokens through.
-      const user = payload.type === 'access' && typeof payload.sub === 'string' ? await core.accounts.byUuid(payload.sub) : undefined;
-      if (!user || isBlocked(user)) throw new JwtError('signature');
-      return { message: 'Welcome authenticated user', user: userJson(user) };
-    } catch (e) {
-      if (e instanceof JwtError) return basicFail(403, 'Invalid or expired token');
-      throw e;
-    }
+    const checked = basicAccess(core).verify(m[1]);
+    const user = checked.ok ? await core.accounts.byUuid(checked.claims.sub as string) : undefined;
+    if (!user || isBlocked(user)) return basicFail(403, 'Invalid or expired token');
+    return { message: 'Welcome authenticated user', user: userJson(user) };
   });
 
   app.post<{ Body: S.RegisterBody }>('/auth/register', { schema: { tags, summary: 'Register a new user', body: S.RegisterBody, response: { 201: S.AuthResponse, ...err } } }, async (req, reply) => {

@@ -39,6 +39,8 @@ export interface RevocationOptions {
 export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: RevocationOptions) {
   const revoked = new Map<string, number>();
   const blocked = new Set<string>();
+  /** The same accounts by integer id (Feathers tokens name their account by id). */
+  const blockedIds = new Set<number>();
   const cutoffs = new Map<string, number>();
   let last = 0;
   const gaps = new Map<number, number>();
@@ -58,6 +60,8 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
         changed = true;
       }
     }
+    const stillBlockedIds = new Set(found.filter((a) => a.blocked).map((a) => a.userId));
+    for (const id of blockedIds) if (!stillBlockedIds.has(id)) blockedIds.delete(id);
     for (const a of found) {
       const newlyBlocked = a.blocked && !blocked.has(a.uuid);
       if (newlyBlocked || (a.sessionsNotBefore ?? 0) > (cutoffs.get(a.uuid) ?? 0)) changed = true;
@@ -68,8 +72,13 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
   }
 
   function applyAccount(a: AccountAccess): void {
-    if (a.blocked) blocked.add(a.uuid);
-    else blocked.delete(a.uuid);
+    if (a.blocked) {
+      blocked.add(a.uuid);
+      blockedIds.add(a.userId);
+    } else {
+      blocked.delete(a.uuid);
+      blockedIds.delete(a.userId);
+    }
     if (a.sessionsNotBefore !== null) cutoffs.set(a.uuid, a.sessionsNotBefore);
   }
 
@@ -165,6 +174,8 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
     },
     /** Whether the account (by uuid) is inactive, rejected or deleted, as last read. */
     isBlocked: (uuid: string): boolean => blocked.has(uuid),
+    /** The same, by the account's integer id. */
+    isBlockedId: (id: number): boolean => blockedIds.has(id),
     /** Whether an unstored session of the account issued at `issuedAtMs` has been ended. */
     isCutOff(uuid: string, issuedAtMs: number): boolean {
       if (blocked.has(uuid)) return true;
