@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { arcFixture, client, decode, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { client, decode, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 
 /**
  * Issue 9 items 8 and 10 (arc): what the original LoopBack service answers, found by running it

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arcFixture, client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 import { accountSessions, authCookie, EVERY_DIALECT, within, type Account, type AccountSessions, type Sessions } from '../support/account-sessions.js';
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Secret, TOTP } from 'otpauth';
-import { arcFixture, client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 
 /** Requests that seem to come from `ip` (the server trusts X-Forwarded-For here). */
 const from = (ip: string, extra: Record<string, string> = {}) => ({ 'x-forwarded-for': ip, ...extra });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { arcFixture, client, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { client, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 import { startSmtp, tokenFromMail, type SmtpReceiver } from '../support/smtp.js';
 import { accountSessions, authCookie, EVERY_DIALECT, type Account, type AccountSessions, type Sessions } from '../support/account-sessions.js';
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arcFixture, client, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { client, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 import { startSmtp, type SmtpReceiver } from '../support/smtp.js';
 
 /**

@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signHs256, signJwt, signingKey } from '../../src/core/tokens/jwt.js';
-import { arcFixture, client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 

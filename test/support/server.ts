@@ -128,33 +128,6 @@ export function client(base: string) {
   };
 }
 
-/** The reference's client `web`. */
-export const WEB_CLIENT = {
-  clientId: 'web',
-  clientSecret: 'test',
-  secret: 'poiuytrewq',
-  redirectUrl: 'http://localhost:4200/login/success',
-  accessTokenExpiration: 900,
-  refreshTokenExpiration: 86400,
-  authCodeExpiration: 180,
-};
-
-/** The reference's fixture: client web/test (secret poiuytrewq) and test_user (temp123!@). */
-export async function arcFixture(core: Core) {
-  const web = await core.clients.create(WEB_CLIENT);
-  const user = await core.accounts.create({
-    username: 'test_user',
-    password: 'temp123!@',
-    email: 'xyz@gmail.com',
-    firstName: 'Test',
-    lastName: 'User',
-    dob: '1996-11-05',
-    roles: ['admin'],
-    clientIds: [web.id],
-  });
-  return { web, user, login: (password = 'temp123!@') => ({ client_id: 'web', client_secret: 'test', username: 'test_user', password }) };
-}
-
 /** Decodes a JWT's payload without checking it. */
 export function decode(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

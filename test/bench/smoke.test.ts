@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  * starts, brings up a bare route and a Gatehouse from dist/, and measures one short scenario.
  * It needs only the root's dependencies (no bench/ peers, no autocannon).
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-smoke-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import Fastify from 'fastify';
-import { requestLoggers } from '../src/request-logger.js';
+import { requestLoggers } from '../../src/request-logger.js';
 
 /** Per-request loggers are made only when a request logs; the lines they write are unchanged. */
 

@@ -5,7 +5,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, startServer, type TestServer } from './support/server.js';
+import { client, startServer, type TestServer } from '../support/server.js';
 
 /**
  * Reference §5: the vouch endpoint behind a real nginx `auth_request`, as in simple-auth's

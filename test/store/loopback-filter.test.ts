@@ -3,8 +3,8 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Generated } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseFilterParam, parseWhereParam } from '../src/apis/arc/filter-query.js';
-import { applyFilter, FilterError, type ColumnMap, type Filter } from '../src/store/filter.js';
+import { parseFilterParam, parseWhereParam } from '../../src/apis/arc/filter-query.js';
+import { applyFilter, FilterError, type ColumnMap, type Filter } from '../../src/store/filter.js';
 
 interface TestDb {
   clients: {

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DB, describeDb, freshDatabase } from './support/server.js';
-import { openDb, type Db } from '../src/store/db.js';
-import { migrate } from '../src/store/migrations/index.js';
-import { reusable } from '../src/store/reusable.js';
-import { sqlTtlStore } from '../src/store/ttl-store.js';
+import { DB, describeDb, freshDatabase } from '../support/server.js';
+import { openDb, type Db } from '../../src/store/db.js';
+import { migrate } from '../../src/store/migrations/index.js';
+import { reusable } from '../../src/store/reusable.js';
+import { sqlTtlStore } from '../../src/store/ttl-store.js';
 
 /** Queries compiled once run with each call's own values: repeated and constant parameters included. */
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtVerify, SignJWT } from 'jose';
 import { Secret, TOTP } from 'otpauth';
-import { client, describeDb, startServer, WEB_CLIENT, type Res, type TestServer } from './support/server.js';
+import { client, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { WEB_CLIENT } from '../support/fixtures/arc.js';
 
 /** simple-auth's own integration suite (reference §15.1) and its other wire facts, against the `simple` dialect. */
 

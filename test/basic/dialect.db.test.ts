@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { client, decode, describeDb, startServer, type Res, type TestServer } from './support/server.js';
-import { startSmtp, tokenFromMail, type SmtpReceiver } from './support/smtp.js';
+import { client, decode, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { startSmtp, tokenFromMail, type SmtpReceiver } from '../support/smtp.js';
 
 /**
  * The basic dialect ("Authentication API v1.0.0") as the reference's recommendation states it:

@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { arcFixture, client, describeDb, startServer, type TestServer } from './support/server.js';
+import { client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 
 await describeDb('token and login safety', () => {
   let srv: TestServer;

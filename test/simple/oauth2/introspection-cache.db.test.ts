@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { client, DB, describeDb, startServer, type TestServer } from './support/server.js';
-import { openDb } from '../src/store/db.js';
-import { EXTERNAL_PROBE_MS } from '../src/store/generation.js';
-import type { UserRow } from '../src/store/users.js';
+import { client, DB, describeDb, startServer, type TestServer } from '../../support/server.js';
+import { openDb } from '../../../src/store/db.js';
+import { EXTERNAL_PROBE_MS } from '../../../src/store/generation.js';
+import type { UserRow } from '../../../src/store/users.js';
 
 /**
  * token_info remembers active answers (a map lookup instead of three queries per call); every

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jwtVerify } from 'jose';
-import { client, describeDb, startServer, type Res, type TestServer } from './support/server.js';
-import { startSmtp, type SmtpReceiver } from './support/smtp.js';
+import { client, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { startSmtp, type SmtpReceiver } from '../support/smtp.js';
 
 /** simple-auth's mails (reference §8): forgot-password one-time links and email verification, through a real SMTP receiver. */
 

@@ -7,7 +7,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import fc from 'fast-check';
-import { startServer, client, arcFixture, decode, WEB_CLIENT, type Res, type TestServer } from './support/server.js';
+import { startServer, client, decode, type Res, type TestServer } from '../support/server.js';
+import { arcFixture, WEB_CLIENT } from '../support/fixtures/arc.js';
 
 // Fixed by default; FUZZ_SEED / FUZZ_RUNS explore further by hand (the failure message names the seed to replay).
 const SEED = Number(process.env.FUZZ_SEED ?? 42);

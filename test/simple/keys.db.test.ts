@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { it, expect, afterEach } from 'vitest';
 import { importSPKI, jwtVerify } from 'jose';
-import { describeDb, startServer, client, type TestServer } from './support/server.js';
+import { describeDb, startServer, client, type TestServer } from '../support/server.js';
 
 let srv: TestServer | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import jsQRModule from 'jsqr';
 import { TOTP, URI } from 'otpauth';
-import { client, describeDb, startServer, type TestServer } from './support/server.js';
+import { client, describeDb, startServer, type TestServer } from '../support/server.js';
 
 /** Reference §9: a secret, its QR code as an authenticator app scans it, activation and login with the app's code. */
 

@@ -5,7 +5,8 @@
  * Operations that need a body still answer their dialect's own validation error.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arcFixture, client, startServer, type Res, type TestServer } from './support/server.js';
+import { client, startServer, type Res, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 
 const JSON_EMPTY = { headers: { 'content-type': 'application/json' }, raw: '' };
 const SK = { authorization: 'SharedKey super-secret' };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { arcFixture, client, describeDb, startServer, type TestServer } from './support/server.js';
-import { startSmtp, tokenFromMail } from './support/smtp.js';
+import { client, describeDb, startServer, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
+import { startSmtp, tokenFromMail } from '../support/smtp.js';
 
 /** Decision 2: anonymous forget-password and sign-up deliver their codes by mail only. */
 await describeDb('arc mails its reset and sign-up links', () => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { startServer, client, type TestServer } from './support/server.js';
+import { startServer, client, type TestServer } from '../support/server.js';
 
 const SPECS = '/work/shared/specs';
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signHs256 } from '../src/core/tokens/jwt.js';
-import { arcFixture, client, decode, describeDb, startServer, type Res, type TestServer } from './support/server.js';
+import { signHs256 } from '../../src/core/tokens/jwt.js';
+import { client, decode, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
 
 /** Reference §9, as changed by DESIGN.md's decisions. Requests replay in order, as the original suite did. */
 await describeDb('arc replay checklist', () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { arcFixture, client, decode, describeDb, startServer, type Res, type TestServer } from './support/server.js';
-import { startSmtp, tokenFromMail, type SmtpReceiver } from './support/smtp.js';
+import { client, decode, describeDb, startServer, type Res, type TestServer } from '../support/server.js';
+import { arcFixture } from '../support/fixtures/arc.js';
+import { startSmtp, tokenFromMail, type SmtpReceiver } from '../support/smtp.js';
 
 /**
  * One user store under two dialects: an account made through basic signs in through ARC and
