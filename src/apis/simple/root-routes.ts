@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { rawQuery } from '../request-info.js';
 import { checkCsrf } from './http.js';
-import { loginPage } from './login-page.js';
+import { signInPage } from '../../web/pages/sign-in.js';
 import { pageHeaders } from '../../web/headers.js';
 
 /** The entry points simple-auth serves beside its API. */
@@ -22,7 +22,7 @@ export function rootRoutes(app: FastifyInstance, core: Core) {
     const asked = [req.query.continue].flat()[0];
     const cont = resolveContinueUrl(core, typeof asked === 'string' ? asked : '');
     const nonce = headers.inline(reply);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(loginPage({ csrf, company: core.config.simpleCompany, continueUrl: cont, nonce }));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(signInPage({ csrf, company: core.config.simpleCompany, continueUrl: cont, nonce }));
   });
 }
 

@@ -7,7 +7,7 @@
 const escapeJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-export function loginPage(o: { csrf: string; company: string; continueUrl: string; nonce: string }): string {
+export function signInPage(o: { csrf: string; company: string; continueUrl: string; nonce: string }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="csrf" content="${escapeHtml(o.csrf)}"><title>${escapeHtml(o.company)}</title>
