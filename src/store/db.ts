@@ -34,6 +34,8 @@ export async function openDb(url: string): Promise<Db> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // LIKE matches case as PostgreSQL's does (SQLite's ignores ASCII case), so a filter finds the same rows on both.
+  sqlite.pragma('case_sensitive_like = ON');
   // Kysely prepares every statement anew (~20 µs each); one connection runs them synchronously,
   // so a prepared statement can be reused for every query with the same SQL text.
   const cache = new Map<string, ReturnType<typeof sqlite.prepare>>();

@@ -11,6 +11,9 @@ import { oauthTokensRepo } from './oauth-tokens.js';
 import { oauthClientsRepo } from './oauth-clients.js';
 import { generation } from './generation.js';
 import { accessEventsRepo } from './access-events.js';
+import { recordsRepo } from './records/index.js';
+import { claimsRepo } from './claims.js';
+import { authSessionsRepo } from './auth-sessions.js';
 
 /** Every repository over one database connection. */
 export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
@@ -35,6 +38,9 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     codes: codesRepo(db),
     audit: auditRepo(db),
     accessEvents: accessEventsRepo(db),
+    records: recordsRepo(db),
+    claims: claimsRepo(db),
+    authSessions: authSessionsRepo(db),
     ttl,
     migrate: () => migrate(conn),
     async close() {

@@ -26,6 +26,9 @@ export interface UsersTable {
   deleted_at: number | null;
   /** Sessions that are not stored (simple's cookies) issued before this are dead. */
   sessions_not_before: Generated<number | null>;
+  /** 0005 (Feathers). */
+  picture: Generated<string | null>;
+  phone_verified_at: Generated<number | null>;
 }
 
 export interface CredentialsTable {
@@ -44,12 +47,18 @@ export interface GroupsTable {
   key: string | null;
   locale: string | null;
   created_at: number;
+  description: Generated<string | null>;
+  updated_at: number;
 }
 
 export interface ScopesTable {
   id: Generated<number>;
   name: string;
   description: string | null;
+  /** The Feathers `name` (display); `name` is the ARC permission and the Feathers `slug`. */
+  label: Generated<string | null>;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface RolesTable {
@@ -57,11 +66,17 @@ export interface RolesTable {
   slug: string;
   name: string;
   role_type: number;
+  description: Generated<string | null>;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface RoleScopesTable {
+  id: Generated<number>;
   role_id: number;
   scope_id: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface UserGroupsTable {
@@ -73,8 +88,11 @@ export interface UserGroupsTable {
 }
 
 export interface UserGroupRolesTable {
+  id: Generated<number>;
   user_group_id: number;
   role_id: number;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface UserScopesTable {
@@ -133,6 +151,11 @@ export interface SessionsTable {
   last_used_at: number;
   expires_at: number;
   revoked_at: number | null;
+  /** 0005: a personal access token's title and signature hash, the parsed user agent (JSON). */
+  title: Generated<string | null>;
+  token_sig: Generated<string | null>;
+  client_info: Generated<string | null>;
+  updated_at: Generated<number | null>;
 }
 
 export interface RefreshTokensTable {
@@ -167,6 +190,11 @@ export interface AuditTable {
   data: string | null;
   ip: string | null;
   created_at: number;
+  /** 0005: the Feathers `events` columns (null on rows written before, read as module/custom). */
+  source_table: Generated<string | null>;
+  event: Generated<string | null>;
+  table_id: Generated<number | null>;
+  previous_user_id: Generated<number | null>;
 }
 
 export interface OauthTokensTable {
@@ -192,6 +220,7 @@ export interface IdentitiesTable {
   provider: string;
   subject: string;
   created_at: number;
+  updated_at: Generated<number | null>;
 }
 
 export interface KvTable {
@@ -212,7 +241,49 @@ export interface AccessEventsTable {
   created_at: number;
 }
 
+export interface UserRolesTable {
+  id: Generated<number>;
+  user_id: number;
+  role_id: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupTypesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string | null;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupGroupRolesTable {
+  id: Generated<number>;
+  parent_group_id: number | null;
+  child_group_id: number | null;
+  role_id: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OauthProvidersTable {
+  id: Generated<number>;
+  slug: string;
+  name: string | null;
+  key: string | null;
+  secret_enc: string | null;
+  scope: string | null;
+  nonce: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
+  user_roles: UserRolesTable;
+  group_types: GroupTypesTable;
+  group_group_roles: GroupGroupRolesTable;
+  oauth_providers: OauthProvidersTable;
   users: UsersTable;
   credentials: CredentialsTable;
   groups: GroupsTable;

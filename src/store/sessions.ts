@@ -3,7 +3,7 @@ import type { Database, RefreshTokensTable, SessionsTable } from './schema.js';
 
 export type SessionRow = Selectable<SessionsTable>;
 export type RefreshRow = Selectable<RefreshTokensTable>;
-export type NewSession = Omit<SessionRow, 'id' | 'revoked_at'>;
+export type NewSession = Omit<SessionRow, 'id' | 'revoked_at' | 'title' | 'token_sig' | 'client_info' | 'updated_at'> & Partial<Pick<SessionRow, 'title' | 'token_sig' | 'client_info' | 'updated_at'>>;
 export interface NewRefresh {
   hash: string;
   access_sig: string | null;
@@ -71,10 +71,31 @@ export function sessionsRepo(db: Kysely<Database>) {
         return true;
       });
     },
-    /** Ends a session; returns the still-valid access tokens it had, to revoke them. */
+    /** The live session an access token (sha256 of its signature) was issued in, if any. */
+    async sessionOfAccess(accessSig: string, now: number): Promise<SessionRow | undefined> {
+      const paired = await db
+        .selectFrom('refresh_tokens')
+        .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+        .selectAll('sessions')
+        .where('refresh_tokens.access_sig', '=', accessSig)
+        .where('sessions.revoked_at', 'is', null)
+        .where('sessions.expires_at', '>', now)
+        .executeTakeFirst();
+      // A personal access token is a session of its own, found by its signature hash.
+      return paired ?? db.selectFrom('sessions').selectAll().where('token_sig', '=', accessSig).where('revoked_at', 'is', null).where('expires_at', '>', now).executeTakeFirst();
+    },
+    /** One more refresh token in a session, beside those it has (a Feathers JWT re-authentication). */
+    async addRefresh(sessionId: number, next: NewRefresh, now: number): Promise<void> {
+      await db.insertInto('refresh_tokens').values({ ...next, session_id: sessionId, created_at: now, used_at: null }).execute();
+    },
+    /**
+     * Ends a session; returns the still-valid access tokens it had, to revoke them: those issued
+     * beside its refresh tokens, and a personal access token's own (token_sig, living until the
+     * session's expiry), so that every way a session ends also ends a personal access token.
+     */
     async revoke(sessionId: number, now: number): Promise<{ sig: string; exp: number }[]> {
       return db.transaction().execute(async (trx) => {
-        await trx.updateTable('sessions').set({ revoked_at: now }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+        await trx.updateTable('sessions').set({ revoked_at: now, updated_at: now }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
         await trx.updateTable('refresh_tokens').set({ used_at: now }).where('session_id', '=', sessionId).where('used_at', 'is', null).execute();
         const rows = await trx
           .selectFrom('refresh_tokens')
@@ -82,7 +103,10 @@ export function sessionsRepo(db: Kysely<Database>) {
           .where('session_id', '=', sessionId)
           .where('access_exp', '>', now)
           .execute();
-        return rows.filter((r) => r.access_sig && r.access_exp).map((r) => ({ sig: r.access_sig as string, exp: r.access_exp as number }));
+        const pat = await trx.selectFrom('sessions').select(['token_sig', 'expires_at']).where('id', '=', sessionId).where('token_sig', 'is not', null).where('expires_at', '>', now).executeTakeFirst();
+        const out = rows.filter((r) => r.access_sig && r.access_exp).map((r) => ({ sig: r.access_sig as string, exp: r.access_exp as number }));
+        if (pat?.token_sig) out.push({ sig: pat.token_sig, exp: pat.expires_at });
+        return out;
       });
     },
     async liveSessionIdsOfUser(userId: number, now: number): Promise<number[]> {

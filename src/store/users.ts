@@ -2,9 +2,14 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, UsersTable } from './schema.js';
 import type { Generation } from './generation.js';
 import { reusable } from './reusable.js';
+import { applyFilter, type ColumnMap, type Filter } from './filter.js';
 
 export type UserRow = Selectable<UsersTable>;
-export type NewUser = Omit<UserRow, 'id' | 'deleted_at' | 'last_login_at' | 'sessions_not_before'>;
+/** The profile columns an account's owner or an administrator may change. */
+export type ProfileUpdate = Partial<
+  Pick<UserRow, 'username' | 'username_norm' | 'email' | 'email_norm' | 'phone' | 'first_name' | 'middle_name' | 'last_name' | 'picture' | 'locale' | 'email_verified_at' | 'phone_verified_at'>
+>;
+export type NewUser = Omit<UserRow, 'id' | 'deleted_at' | 'last_login_at' | 'sessions_not_before' | 'picture' | 'phone_verified_at'> & Partial<Pick<UserRow, 'picture' | 'phone_verified_at'>>;
 type Q = Kysely<Database> | Transaction<Database>;
 
 export class UniqueViolation extends Error {
@@ -51,6 +56,7 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
     /** Exact, case-sensitive username match (ARC forget-password does not lower-case). */
     byExactUsername: (username: string) => live(db).where('username', '=', username).executeTakeFirst(),
     byEmail: (norm: string) => first(q.byEmail(norm)),
+    byPhone: (phone: string) => live(db).where('phone', '=', phone).executeTakeFirst(),
     list: () => live(db).orderBy('id').execute(),
     /** Whether any live account exists (first start), without reading them all. */
     any: async () => (await db.selectFrom('users').select('id').where('deleted_at', 'is', null).limit(1).executeTakeFirst()) !== undefined,
@@ -82,6 +88,18 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
     async markEmailVerified(userId: number, now: number): Promise<void> {
       await db.updateTable('users').set({ email_verified_at: now, updated_at: now }).where('id', '=', userId).execute();
     },
+    /**
+     * Marks the account's email (by its lower-cased form) or phone verified, only while it is still
+     * that address: a change since the code was sent wins. False when it is not (or no account).
+     */
+    async markAddressVerified(userId: number, channel: 'email' | 'phone', address: string, now: number): Promise<boolean> {
+      const q = db.updateTable('users').where('id', '=', userId).where('deleted_at', 'is', null);
+      const r = await (channel === 'email'
+        ? q.set({ email_verified_at: now, updated_at: now }).where('email_norm', '=', address)
+        : q.set({ phone_verified_at: now, updated_at: now }).where('phone', '=', address)
+      ).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     identities: (userId: number) => db.selectFrom('identities').select(['provider', 'subject']).where('user_id', '=', userId).orderBy('id').execute(),
     async setPasswordHash(trx: Q, userId: number, hash: string, now: number): Promise<void> {
       await trx
@@ -96,6 +114,29 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
     },
     async clientIds(userId: number): Promise<number[]> {
       return (await q.clientIds(userId)).rows.map((r) => r.client_id);
+    },
+    /** Changes profile columns of a live account; undefined when there is none. */
+    async update(id: number, values: ProfileUpdate, now: number): Promise<UserRow | undefined> {
+      try {
+        return await db.updateTable('users').set({ ...values, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).returningAll().executeTakeFirst();
+      } catch (e) {
+        const f = uniqueField(e);
+        if (f) throw new UniqueViolation(f);
+        throw e;
+      }
+    },
+    /** A page of live accounts and how many match in all (`limit` 0: the count only). */
+    async page(filter: Filter, columns: ColumnMap): Promise<{ total: number; rows: UserRow[] }> {
+      const counted = await applyFilter(live(db), { where: filter.where }, columns)
+        .clearSelect()
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const rows = filter.limit === 0 ? [] : await applyFilter(live(db), { ...filter, order: filter.order ?? ['id ASC'] }, columns).execute();
+      return { total: Number(counted.n), rows };
+    },
+    async countLive(): Promise<number> {
+      const r = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+      return Number(r.n);
     },
     async allowClient(trx: Q, userId: number, clientId: number): Promise<void> {
       await trx.insertInto('user_clients').values({ user_id: userId, client_id: clientId }).onConflict((oc) => oc.doNothing()).execute();
