@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
-import type { AuditRepo } from '../store/audit.js';
+import type { AuditRepo, EventRow } from '../store/audit.js';
+import type { Filter } from './filter.js';
+import type { Page } from './records/types.js';
+import { validId } from './records/input.js';
 
 export interface AuditEvent {
   userId: number | null;
@@ -8,7 +11,18 @@ export interface AuditEvent {
   message: string;
   data?: Record<string, unknown>;
   ip?: string | null;
+  /** A record write (Feathers `events`): the service or table written, the record's id. */
+  sourceTable?: string;
+  event?: 'created' | 'updated' | 'patched' | 'removed' | 'custom';
+  tableId?: number | null;
+  previousUserId?: number | null;
 }
+
+/**
+ * An audit entry as a Feathers `events` record: timestamps in epoch milliseconds; entries that
+ * are no record write read as `event: 'custom'` with their message as `custom_event`.
+ */
+export type EventRecord = EventRow;
 
 /** One audit trail for every dialect; a failed write is logged, never fails the request. */
 export function auditLog(repo: AuditRepo, log: Logger) {
@@ -23,12 +37,20 @@ export function auditLog(repo: AuditRepo, log: Logger) {
           data: e.data ? JSON.stringify(e.data) : null,
           ip: e.ip ?? null,
           created_at: Date.now(),
+          source_table: e.sourceTable ?? null,
+          event: e.event ?? null,
+          table_id: e.tableId ?? null,
+          previous_user_id: e.previousUserId ?? null,
         });
       } catch (err) {
         log.error({ err, module: e.module }, 'audit write failed');
       }
     },
     forUser: (userId: number, limit: number, offset: number) => repo.forUser(userId, limit, offset),
+    /** Entries as events records; a bad filter throws FilterError. */
+    events: (filter: Filter): Promise<Page<EventRecord>> => repo.findEvents(filter),
+    /** One entry as an events record; undefined for an unknown id. */
+    event: async (id: number): Promise<EventRecord | undefined> => (validId(id) ? repo.getEvent(id) : undefined),
   };
 }
 export type AuditLog = ReturnType<typeof auditLog>;

@@ -1,5 +1,6 @@
+import { SERVICE_SCOPES } from './rbac/service-scopes.js';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import type { Accounts } from './accounts/accounts.js';
 import type { Clients } from './clients.js';
@@ -9,7 +10,7 @@ export const DEFAULT_GROUP_KEY = 'default';
 
 export interface BootstrapDeps {
   db: Store['db'];
-  rbac: Pick<Store['rbac'], 'ensureGroup' | 'ensureRole'>;
+  rbac: Pick<Store['rbac'], 'ensureGroup' | 'ensureRole' | 'ensureScope'>;
   users: Pick<Store['users'], 'any'>;
   clients: Pick<Clients, 'list' | 'create'>;
   accounts: Pick<Accounts, 'create'>;
@@ -32,6 +33,7 @@ export function bootstrap(d: BootstrapDeps) {
         const groupId = await d.rbac.ensureGroup(trx, randomUUID(), 'tenant', 'Default', DEFAULT_GROUP_KEY, Date.now());
         await d.rbac.ensureRole(trx, 'admin', 'Administrator', 0, BUILTIN_PERMISSIONS);
         await d.rbac.ensureRole(trx, 'user', 'User', 1, []);
+        for (const s of SERVICE_SCOPES) await d.rbac.ensureScope(trx, s.slug, s.label);
         return groupId;
       });
     },

@@ -17,6 +17,8 @@ export type CoreErrorCode =
   | 'password_incorrect'
   | 'password_weak'
   | 'taken'
+  /** The record is still in use (a group type that groups have, a group that is some account's default). */
+  | 'conflict'
   | 'not_found'
   | 'no_email'
   | 'forbidden'

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Store } from '../store/index.js';
 import { passwordHasher } from './accounts/passwords.js';
 import { loginThrottle } from './throttle.js';
@@ -15,6 +15,7 @@ import { mailQuota, registrationQuota } from './notify/quota.js';
 import { secretBox } from './util/crypto.js';
 import { jwtSigner } from './tokens/jwt-signer.js';
 import { accessTokens } from './tokens/access.js';
+import { profiles } from './accounts/profiles.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { totp } from './accounts/totp.js';
 import { secondFactor } from './accounts/second-factor.js';
@@ -22,6 +23,14 @@ import { webSessions } from './tokens/web-session.js';
 import { oneTimeLogin } from './accounts/onetime.js';
 import { stipulations } from './accounts/stipulations.js';
 import { oauth2Server } from './oauth2/index.js';
+import { records } from './records/index.js';
+import { rbacClaims } from './rbac/claims.js';
+import { webhookSms } from './notify/sms.js';
+import { addressCodes } from './accounts/address-codes.js';
+import { otpLogin } from './accounts/otp-login.js';
+import { verification } from './accounts/verification.js';
+import { recoveryCodes } from './accounts/recovery-codes.js';
+import { authSessions } from './sessions/auth-sessions.js';
 
 export { DEFAULT_GROUP_KEY } from './bootstrap.js';
 
@@ -69,6 +78,8 @@ export async function createCore(config: Config, store: Store, log: Logger) {
   });
   endStoredSessions = accountsService.endStoredSessions;
   const clientsService = clients(store.clients, box, throttle);
+  const sms = webhookSms({ url: config.smsWebhookUrl, token: config.smsWebhookToken, log });
+  const sentCodes = addressCodes({ accounts: accountsService, codes, mail, mailQuota: mails, sms, throttle, audit });
   const firstStart = bootstrap({
     db: store.db,
     rbac: store.rbac,
@@ -84,20 +95,24 @@ export async function createCore(config: Config, store: Store, log: Logger) {
   const core = {
     config,
     log,
-    store,
+    /** Whether the database answers (`/health`). */
+    databaseReachable: (): Promise<boolean> => store.users.any().then(() => true, () => false),
     hasher,
     revocations,
     audit,
     mail,
     accounts: accountsService,
+    /** Account listing and profile changes (Feathers users). */
+    profiles: profiles({ users: store.users, audit }),
     throttle,
     recovery: recovery({ accounts: accountsService, codes, mailQuota: mails, resetUrl: config.resetPasswordUrl }),
     mailQuota: mails,
     registration: registrationQuota(store.ttl, { max: config.registerMaxPerIp, windowSeconds: config.registerWindowSeconds }),
     clients: clientsService,
     sessions: sessions(store.sessions, revocations, audit, (id) => store.users.byId(id)),
+    /** Sessions of every dialect as records, and personal access tokens (Feathers auth_sessions). */
+    authSessions: authSessions({ repo: store.authSessions, accountOf: (id) => store.users.byId(id), endFamily: (id): Promise<void> => core.sessions.endFamily(id) }),
     codes,
-    box,
     totp: totpService,
     secondFactor: secondFactor({ users: store.users, totp: totpService, box, audit, throttle }),
     webSessions: webSessions({
@@ -107,8 +122,17 @@ export async function createCore(config: Config, store: Store, log: Logger) {
       expiresMinutes: config.simpleCookieExpiresMinutes,
     }),
     oauth2: oauth2Server({ config, store, box, throttle, audit, accounts: accountsService }),
+    /** CRUD over the RBAC and OAuth-provider records (Feathers services). */
+    records: records({ db: store.db, repo: store.records, box }),
+    /** Global roles, groups, scopes and admin check of an account (Feathers claims and authorization). */
+    claims: rbacClaims(store.claims),
     onetime: oneTimeLogin({ accounts: accountsService, codes, mailQuota: mails, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
+    sms,
+    /** Codes sent to an account's email or phone: signing in, verifying the address, recovering the password. */
+    otpLogin: otpLogin({ codes: sentCodes, users: store.users, totp: totpService, box, audit }),
+    verification: verification({ codes: sentCodes, oneTime: codes, users: store.users, audit }),
+    recoveryCodes: recoveryCodes({ codes: sentCodes, accounts: accountsService }),
     jwt: jwtSigner(config),
     /** Access tokens of every dialect: mint, cached verify, revocation check. */
     access: accessTokens(revocations),

@@ -103,9 +103,10 @@ export function accounts(d: Deps) {
     return ok ? { totp: creds?.totp_enc ?? null } : undefined;
   }
 
-  async function revokeAllSessions(userId: number): Promise<void> {
+  async function revokeAllSessions(userId: number, keepSessionId?: number): Promise<void> {
     const now = Date.now();
     for (const id of await d.sessions.liveSessionIdsOfUser(userId, now)) {
+      if (id === keepSessionId) continue;
       for (const t of await d.sessions.revoke(id, now)) await d.revocations.revokeHash(t.sig, t.exp);
     }
   }
@@ -116,11 +117,11 @@ export function accounts(d: Deps) {
    * is the next whole second, because cookies carry their time in seconds: one issued in this
    * second, before or after now, is dead too (web sessions wait for the next second).
    */
-  async function endAllAccess(user: { id: number; uuid: string }): Promise<void> {
+  async function endAllAccess(user: { id: number; uuid: string }, keepSessionId?: number): Promise<void> {
     const at = Math.ceil(Date.now() / 1000) * 1000;
     d.revocations.noteCutOff(user.uuid, at);
     await d.accessEvents.cutOff(user.id, at);
-    await endStoredSessions(user.id);
+    await endStoredSessions(user.id, keepSessionId);
   }
 
   /**
@@ -128,10 +129,10 @@ export function accounts(d: Deps) {
    * cut-off). Codes not yet exchanged go too: one obtained with a stolen password must not
    * outlive the block or the reset that answers it.
    */
-  async function endStoredSessions(userId: number): Promise<void> {
-    await revokeAllSessions(userId);
+  async function endStoredSessions(userId: number, keepSessionId?: number): Promise<void> {
+    await revokeAllSessions(userId, keepSessionId);
     await d.oauthTokens.revokeUser(userId, Date.now());
-    for (const purpose of ['auth_code', 'onetime', 'reset'] as const) await d.codes.consumeAllFor(userId, purpose);
+    for (const purpose of ['auth_code', 'onetime', 'reset', 'login_code', 'reset_code'] as const) await d.codes.consumeAllFor(userId, purpose);
   }
 
   return {
@@ -200,7 +201,7 @@ export function accounts(d: Deps) {
      */
     async authenticate(opts: {
       login: string;
-      by: 'username' | 'email' | 'either';
+      by: 'username' | 'email' | 'phone' | 'either';
       password: string;
       ip?: string;
       /** The device cookie's id (`throttle.deviceId`): trusted after a sign-in from it. */
@@ -259,8 +260,9 @@ export function accounts(d: Deps) {
       });
     },
 
-    /** An account by username (lower-cased), by email, or (simple-auth) by email then username. */
-    async lookup(login: string, by: 'username' | 'email' | 'either'): Promise<UserRow | undefined> {
+    /** An account by username (lower-cased), by email, by phone (exact), or (simple-auth) by email then username. */
+    async lookup(login: string, by: 'username' | 'email' | 'phone' | 'either'): Promise<UserRow | undefined> {
+      if (by === 'phone') return d.users.byPhone(login.trim());
       const norm = normalize(login);
       if (by === 'username') return d.users.byUsername(norm);
       if (by === 'email') return d.users.byEmail(norm);
@@ -276,7 +278,11 @@ export function accounts(d: Deps) {
      * a wrong one counts as a failed sign-in of the account. The new one must differ from the
      * current one unless `allowSame`.
      */
-    async setPassword(user: UserRow, password: string, opts: { oldPassword?: string; ip?: string; device?: string; via: string; allowSame?: boolean }): Promise<void> {
+    async setPassword(
+      user: UserRow,
+      password: string,
+      opts: { oldPassword?: string; ip?: string; device?: string; via: string; allowSame?: boolean; /** The stored session that made the change goes on (Feathers). */ keepSessionId?: number },
+    ): Promise<void> {
       checkPassword(password);
       const stored = await d.users.passwordHash(user.id);
       const old = opts.oldPassword;
@@ -288,7 +294,7 @@ export function accounts(d: Deps) {
       if (!opts.allowSame && stored && (await d.hasher.verify(stored, password))) fail('password_same', 'Password cannot be same as previous password!');
       const hash = await d.hasher.hash(password);
       await d.users.setPasswordHash(d.db, user.id, hash, Date.now());
-      await endAllAccess(user);
+      await endAllAccess(user, opts.keepSessionId);
       await d.audit.record({ userId: user.id, module: LOCAL, level: 'info', message: 'Password updated', data: { via: opts.via }, ip: opts.ip ?? null });
     },
 

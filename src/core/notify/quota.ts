@@ -44,7 +44,8 @@ export function registrationQuota(ttl: TtlStore, limit: QuotaLimit) {
 }
 export type RegistrationQuota = ReturnType<typeof registrationQuota>;
 
-export type MailKind = 'reset' | 'signup' | 'onetime';
+/** What a message is for; each has its own budget per recipient. */
+export type MailKind = 'reset' | 'signup' | 'onetime' | 'login_code' | 'verify_code' | 'reset_code';
 
 /**
  * The mail work starts 5 to 50 ms after the answer, at random, not in the next tick: started at
@@ -69,15 +70,23 @@ export function mailQuota(d: { ttl: TtlStore; mail: Mailer; log: Logger; perReci
      * the request path and the mail it returns is sent; it returns undefined when there is nobody
      * to write to.
      */
-    async send(kind: MailKind, to: string, ip: string | undefined, compose: () => Promise<Mail | undefined>): Promise<void> {
+    send(kind: MailKind, to: string, ip: string | undefined, compose: () => Promise<Mail | undefined>): Promise<void> {
+      return this.later(kind, to, ip, async () => {
+        const mail = await compose();
+        if (mail) await d.mail.send(mail);
+      });
+    },
+    /**
+     * `send` for a message that goes out another way (an SMS to a phone number `to`): the same
+     * budgets, and `deliver` runs off the request path and sends it itself.
+     */
+    async later(kind: MailKind, to: string, ip: string | undefined, deliver: () => Promise<void>): Promise<void> {
       // The address first: requests from an address over its budget do not spend a recipient's.
       if ((await byAddress.use(addressKey(ip))) !== undefined) return;
-      // Hashed, so that the TTL store holds no mail addresses.
+      // Hashed, so that the TTL store holds no mail addresses or phone numbers.
       if ((await byRecipient.use(`${kind}:${sha256(to.trim().toLowerCase())}`)) !== undefined) return;
       setTimeout(() => {
-        compose()
-          .then((mail) => (mail ? d.mail.send(mail) : undefined))
-          .catch((err: Error) => d.log.error({ kind, err: err.message }, 'requested mail not sent'));
+        deliver().catch((err: Error) => d.log.error({ kind, err: err.message }, 'requested message not sent'));
       }, AFTER_ANSWER_MS.min + randomInt(AFTER_ANSWER_MS.spread));
     },
   };

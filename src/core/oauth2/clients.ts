@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
 import type { OauthClientFields, OauthClientRow } from '../../store/oauth-clients.js';
 import { safeEqual, type SecretBox } from '../util/crypto.js';

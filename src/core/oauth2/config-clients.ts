@@ -1,4 +1,4 @@
-import { ConfigError, type Config } from '../../config.js';
+import { ConfigError, type Config } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
 import type { SecretBox } from '../util/crypto.js';
 import { signingKey } from '../tokens/jwt.js';

@@ -1,4 +1,4 @@
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import type { Store } from '../../store/index.js';
 import type { Accounts } from '../accounts/accounts.js';
 import type { AuditLog } from '../audit.js';

@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit.js';
 import { randomHex, sha256 } from '../util/crypto.js';
 import { fail } from '../errors.js';
 import { isBlocked } from '../rbac/permissions.js';
+import { clientInfo } from './client-info.js';
 
 /** The account a session belongs to, as far as its right to one goes (live rows only). */
 type AccountOf = (userId: number) => Promise<{ status: number; sessions_not_before: number | null } | undefined>;
@@ -29,6 +30,8 @@ export interface SessionStart {
   source?: string;
   deviceId?: string | null;
   userAgent?: string | null;
+  /** A personal access token's name (Feathers `auth_sessions.title`). */
+  title?: string | null;
   ip?: string | null;
   refreshTtlSec: number;
   /**
@@ -90,6 +93,8 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
           source: s.source ?? 'password',
           device_id: s.deviceId ?? null,
           user_agent: s.userAgent ?? null,
+          client_info: s.userAgent ? JSON.stringify(clientInfo(s.userAgent)) : null,
+          title: s.title ?? null,
           ip: s.ip ?? null,
           created_at: now,
           last_used_at: now,
@@ -139,6 +144,34 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
       checkPair(rt, opts.pairedAccess);
       await endFamily(rt.session_id);
       return rt.session;
+    },
+
+    /**
+     * A further refresh token for the session `accessToken` was issued in, paired with that same
+     * access token (Feathers answers a JWT re-authentication with the token it was sent and a
+     * refresh token). Undefined when the token belongs to no live session.
+     */
+    async branch(accessToken: string, accessExpMs: number, refreshTtlSec: number): Promise<{ refreshToken: string; session: SessionRow } | undefined> {
+      const now = Date.now();
+      const accessSig = sha256(sigOf(accessToken));
+      const session = await repo.sessionOfAccess(accessSig, now);
+      // A personal access token has no refresh tokens: it lives as long as it was made to.
+      if (!session || session.token_sig !== null || !(await mayHold(session.user_id))) return undefined;
+      const refreshToken = randomHex(32);
+      await repo.addRefresh(session.id, { hash: sha256(refreshToken), access_sig: accessSig, access_exp: accessExpMs, expires_at: now + refreshTtlSec * 1000 }, now);
+      return { refreshToken, session };
+    },
+
+    /** The live stored session an access token was issued in, if any. */
+    sessionOf: (accessToken: string) => repo.sessionOfAccess(sha256(sigOf(accessToken)), Date.now()),
+
+    /** Ends the session an access token was issued in; false when it belongs to none (still live). */
+    async endByAccess(accessToken: string): Promise<boolean> {
+      const session = await repo.sessionOfAccess(sha256(sigOf(accessToken)), Date.now());
+      if (!session) return false;
+      await endFamily(session.id);
+      await audit.record({ userId: session.user_id, module: 'session', level: 'info', message: 'Signed out' });
+      return true;
     },
 
     /** The session of a refresh token without using it (ARC change-password inspects it). */

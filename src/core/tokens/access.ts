@@ -20,8 +20,8 @@ export interface AccessKind {
   account(claims: Claims): TokenAccount | undefined;
 }
 
-/** Why a token was refused: ended early (sign-out, block) or never valid / expired. */
-export type AccessRefusal = 'revoked' | 'invalid';
+/** Why a token was refused: ended early (sign-out, block), past its `exp`, or never valid. */
+export type AccessRefusal = 'revoked' | 'expired' | 'invalid';
 export type AccessCheck = { ok: true; claims: Claims } | { ok: false; reason: AccessRefusal };
 
 interface Remembered {
@@ -75,7 +75,7 @@ export function accessTokens(revocations: RevocationList) {
           try {
             claims = kind.verify(token, { typ: kind.typ }).payload;
           } catch (e) {
-            if (e instanceof JwtError) return { ok: false, reason: 'invalid' };
+            if (e instanceof JwtError) return { ok: false, reason: e.reason === 'expired' ? 'expired' : 'invalid' };
             throw e;
           }
           const account = kind.account(claims);

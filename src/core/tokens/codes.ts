@@ -2,7 +2,8 @@ import type { CodeRow, CodesRepo } from '../../store/codes.js';
 import { safeEqual, sha256, type SecretBox } from '../util/crypto.js';
 import { fail } from '../errors.js';
 
-export type CodePurpose = 'auth_code' | 'reset' | 'signup' | 'otp' | 'onetime' | 'stipulation';
+/** `login_code`, `verify_code` and `reset_code`: short codes sent to an address (`accounts/address-codes.ts`). */
+export type CodePurpose = 'auth_code' | 'reset' | 'signup' | 'otp' | 'onetime' | 'stipulation' | 'login_code' | 'verify_code' | 'reset_code';
 
 /**
  * Every one-time secret, stored as a hash with purpose, expiry and consumption time.

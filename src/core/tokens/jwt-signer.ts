@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import { signHs256, verifyHs256, type Claims, type VerifyOptions } from './jwt.js';
 
 /**
