@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { createCore, type Core } from './core/index.js';
 import { CoreError } from './core/errors.js';
 import { STATUS_NAMES } from './core/rbac/permissions.js';

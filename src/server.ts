@@ -2,16 +2,16 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import pino, { type Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { createCore, type Core } from './core/index.js';
 import { openStore } from './store/index.js';
 import { nulFreeValidatorCompiler } from './apis/validation.js';
-import { arcDialect } from './apis/arc/index.js';
-import { basicDialect } from './apis/basic/index.js';
-import { sharedLogin } from './apis/shared-login.js';
-import { simpleDialect } from './apis/simple/index.js';
+import { dialects } from './apis/index.js';
 import { requestLoggers } from './request-logger.js';
 import { pageHeaders } from './web/headers.js';
+
+/** A request's path as logs show it: no query string, and no one-time code (Feathers `/otp/:otp` carries one). */
+export const loggedPath = (url: string): string => (url.split('?')[0] ?? '').replace(/^((?:\/auth)?\/otp\/)[^/]+/, '$1[redacted]');
 
 /** Logger that never writes credentials: headers and query strings (reset and access tokens) are left out. */
 export function createLogger(config: Config): Logger {
@@ -19,7 +19,7 @@ export function createLogger(config: Config): Logger {
     level: config.logLevel,
     redact: { paths: ['password', '*.password', 'token', '*.token'], censor: '[redacted]' },
     serializers: {
-      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({ method: req.method, path: req.url.split('?')[0], ip: req.ip, id: req.id }),
+      req: (req: { method: string; url: string; ip?: string; id?: string }) => ({ method: req.method, path: loggedPath(req.url), ip: req.ip, id: req.id }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       err: pino.stdSerializers.err,
     },
@@ -37,6 +37,8 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
     childLoggerFactory: requestLoggers(core.log),
     trustProxy: core.config.trustProxy,
     bodyLimit: 1024 * 1024,
+    // Path parameters may be email addresses (Feathers /verify/:id, /recover/:email), up to 254 characters before encoding.
+    routerOptions: { maxParamLength: 1024 },
     // URLs the router cannot even parse (bad percent-encoding, …) get the same envelope as unknown routes.
     frameworkErrors: (err, _req, reply: FastifyReply) => {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
@@ -72,14 +74,11 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   // Gatehouse's own shape and simple-auth's (`Status`, `DB`) in one body.
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
-    const db = await core.store.users.any().then(() => true, () => false);
+    const db = await core.databaseReachable();
     return reply.code(db ? 200 : 503).send({ status: db ? 'ok' : 'degraded', Status: db ? 'OK' : 'ERROR', DB: db });
   });
 
-  await app.register(sharedLogin, { core });
-  await app.register(arcDialect, { core });
-  await app.register(basicDialect, { core });
-  await app.register(simpleDialect, { core });
+  for (const d of dialects) await app.register(d.plugin, { core });
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { statusCode: 404, name: 'NotFoundError', message: `Endpoint "${req.method} ${req.url.split('?')[0]}" not found.` } });

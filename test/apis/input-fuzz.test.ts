@@ -153,8 +153,15 @@ function parsedJson(sent: Sent): unknown {
   }
 }
 
-function dialectOf(op: Op, sent: Sent): 'arc' | 'basic' | 'simple' {
+/** The Feathers dialect's one-time code routes, whose errors are `{error}` (spec). */
+const FEATHERS_CODES = /^\/(auth\/)?(otp|verify|recover)(\/|$)/;
+/** The Feathers dialect's other paths: its services, and /auth/refresh. */
+const FEATHERS_SERVICES = new Set(['authentication', 'users', 'roles', 'access_scopes', 'role_access_scopes', 'user_roles', 'access_group_types', 'access_groups', 'user_group_roles', 'group_group_roles', 'oauth_providers', 'user_oauth_providers', 'auth_sessions', 'events']);
+
+function dialectOf(op: Op, sent: Sent): 'arc' | 'basic' | 'simple' | 'feathers' | 'feathers-codes' {
   const name = `${op.method} ${op.path}`;
+  if (FEATHERS_CODES.test(op.path)) return 'feathers-codes';
+  if (op.path === '/auth/refresh' || FEATHERS_SERVICES.has(op.path.split('/')[1] ?? '')) return 'feathers';
   if (op.path.startsWith('/api/v1/') || op.path === '/oauth2' || op.path === '/onetime') return 'simple';
   if (BASIC_OPS.has(name)) return 'basic';
   if (name === 'POST /auth/login') {
@@ -185,6 +192,12 @@ function checkResponse(op: Op, sent: Sent, res: Res): void {
     const echo = typeof b.message === 'string' && Object.keys(b).length === 1;
     const oauth = typeof b.error === 'string' && typeof b.error_description === 'string';
     expect(v1 || echo || oauth, `simple envelope {error:true,message,reason} | {message} | {error,error_description} expected\n${ctx}`).toBe(true);
+  } else if (dialect === 'feathers') {
+    const b = res.body as Record<string, unknown>;
+    expect(typeof b.name === 'string' && typeof b.message === 'string' && typeof b.className === 'string', `Feathers envelope {name,message,code,className} expected\n${ctx}`).toBe(true);
+    expect(b.code, `Feathers error code\n${ctx}`).toBe(res.status);
+  } else if (dialect === 'feathers-codes') {
+    expect(typeof error, `Feathers code routes' envelope {error: string} expected\n${ctx}`).toBe('string');
   } else if (dialect === 'arc') {
     expect(isPlainObject(error), `ARC envelope {error:{statusCode,message}} expected\n${ctx}`).toBe(true);
     const e = error as Record<string, unknown>;
@@ -261,9 +274,12 @@ interface Pool {
   signupCode: string;
   basicAccess: string;
   basicRefresh: string;
+  /** A Feathers access token and refresh token of the fixture user. */
+  feathersAccess: string;
+  feathersRefresh: string;
   claims: Record<string, unknown>;
 }
-const poolStrings = (p: Pool) => ['web', 'test', 'poiuytrewq', 'test_user', PASSWORD, 'xyz@gmail.com', SIGNUP_EMAIL, p.access, p.refresh, p.authCode, p.resetCode, p.signupCode, p.basicAccess, p.basicRefresh];
+const poolStrings = (p: Pool) => ['web', 'test', 'poiuytrewq', 'test_user', PASSWORD, 'xyz@gmail.com', SIGNUP_EMAIL, p.access, p.refresh, p.authCode, p.resetCode, p.signupCode, p.basicAccess, p.basicRefresh, p.feathersAccess, p.feathersRefresh];
 
 function strings(pool: Pool, maxLength = MAX) {
   return fc.oneof(
@@ -534,8 +550,8 @@ function authorizations(pool: Pool, srv: TestServer): fc.Arbitrary<string | unde
     )
     .map(([typ, c]) => hs256({ alg: 'HS256', typ }, { ...pool.claims, ...c, iss: srv.config.jwtIssuer }, srv.config.jwtSecret));
   const token = fc.oneof(
-    { weight: 8, arbitrary: fc.constantFrom(pool.access, pool.access, pool.signupCode, pool.basicAccess) },
-    { weight: 2, arbitrary: fc.constantFrom(pool.refresh, pool.authCode, pool.resetCode, pool.basicRefresh) },
+    { weight: 8, arbitrary: fc.constantFrom(pool.access, pool.access, pool.signupCode, pool.basicAccess, pool.feathersAccess, pool.feathersAccess) },
+    { weight: 2, arbitrary: fc.constantFrom(pool.refresh, pool.authCode, pool.resetCode, pool.basicRefresh, pool.feathersRefresh) },
     { weight: 3, arbitrary: fc.tuple(headerObj, claims, fc.oneof(fc.constant('wrong-secret'), ascii(20))).map(([h, c, s]) => hs256(h, c, s)) },
     { weight: 1, arbitrary: fc.tuple(headerObj, claims).map(([h, c]) => `${b64(h)}.${b64(c)}.`) },
     { weight: 1, arbitrary: fc.tuple(ascii(40), ascii(40), ascii(40)).map(([a, b, c]) => `${b64(a)}.${b64(c)}.${b64(b)}`) },
@@ -580,7 +596,7 @@ describe('input fuzzing of every documented operation', () => {
 
   /** Undoes what a lucky fuzz run may have done to the fixture (renamed or deleted client `web`, changed password). */
   async function repairFixture(): Promise<void> {
-    const db = srv.core.store.db;
+    const db = srv.store.db;
     const clash = await db.selectFrom('clients').select('id').where('client_id', '=', 'web').where('id', '!=', webId).execute();
     for (const c of clash) await db.updateTable('clients').set({ client_id: `fuzz-moved-${c.id}` }).where('id', '=', c.id).execute();
     await db.updateTable('clients').set({ deleted_at: null, deleted_by: null }).where('id', '=', webId).execute();
@@ -607,6 +623,8 @@ describe('input fuzzing of every documented operation', () => {
     expect(signup.status, signup.text).toBe(200);
     const basic = await request('POST', '/auth/login', { json: { email: 'xyz@gmail.com', password: PASSWORD } });
     expect(basic.status, basic.text).toBe(200);
+    const feathers = await request('POST', '/authentication', { json: { strategy: 'local', email: 'xyz@gmail.com', password: PASSWORD } });
+    expect(feathers.status, feathers.text).toBe(201);
     pool = {
       access,
       refresh: login.body.refreshToken as string,
@@ -615,6 +633,8 @@ describe('input fuzzing of every documented operation', () => {
       signupCode: signup.body.code as string,
       basicAccess: basic.body.tokens.access.token as string,
       basicRefresh: basic.body.tokens.refresh.token as string,
+      feathersAccess: feathers.body.accessToken as string,
+      feathersRefresh: feathers.body.refreshToken as string,
       claims: decode(access),
     };
   }
@@ -662,7 +682,7 @@ describe('input fuzzing of every documented operation', () => {
     await srv?.close();
   });
 
-  it('holds the invariants for random input to every operation', { timeout: 120_000 }, async () => {
+  it('holds the invariants for random input to every operation', { timeout: 300_000 }, async () => {
     // Both specs have 42 operations between them, plus basic's forgot-password.
     expect(ops.length).toBeGreaterThanOrEqual(43);
     expect(ops.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['GET /auth-clients', 'DELETE /otp-caches/{id}', 'PATCH /auth/change-password', 'POST /auth/register', 'POST /auth/google']));
@@ -706,7 +726,7 @@ describe('input fuzzing of every documented operation', () => {
 
     // The real bearer got the fuzz past authentication, into the filters, stores and handlers.
     const passedAuth = (name: string) => [...(statuses.get(name) ?? new Map<number, number>()).keys()].some((s) => s !== 401 && s !== 403);
-    for (const name of ['GET /auth/me', 'GET /auth-clients', 'GET /auth-clients/count', 'GET /auth-clients/{id}', 'GET /otp-caches/{id}', 'DELETE /otp-caches/{id}']) {
+    for (const name of ['GET /auth/me', 'GET /auth-clients', 'GET /auth-clients/count', 'GET /auth-clients/{id}', 'GET /otp-caches/{id}', 'DELETE /otp-caches/{id}', 'GET /users', 'GET /users/{id}', 'GET /auth_sessions']) {
       expect(passedAuth(name), `${name} never got past authentication: ${JSON.stringify([...(statuses.get(name) ?? [])])}`).toBe(true);
     }
     expect([...loginDialects].sort(), 'POST /auth/login errors checked in both envelopes').toEqual(['arc', 'basic']);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { startGatehouse } from '../../src/server.js';
 
 const run = promisify(execFile);
@@ -27,7 +27,7 @@ describe('gatehouse CLI and server start', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('migrates, creates a client and a user allowed on it, and lists them', async () => {
-    expect(await cli('migrate')).toEqual({ applied: ['0001_initial', '0002_simple_dialect', '0003_client_tokens', '0004_access_events'] });
+    expect(await cli('migrate')).toEqual({ applied: ['0001_initial', '0002_simple_dialect', '0003_client_tokens', '0004_access_events', '0005_feathers'] });
     expect(await cli('migrate')).toEqual({ applied: [] });
     const c = await cli('client', 'create', '--client-id', 'web', '--client-secret', 'test', '--secret', 'poiuytrewq', '--redirect-url', 'http://localhost/cb');
     expect(c).toMatchObject({ clientId: 'web', accessTokenExpiration: 900, refreshTokenExpiration: 86400, authCodeExpiration: 180 });
@@ -63,13 +63,14 @@ describe('gatehouse CLI and server start', () => {
     }
   });
 
-  it('serves: /health answers, the CLI user signs in, SIGTERM exits cleanly', async () => {
+  it('serves: /health answers, the CLI user signs in, SIGTERM exits cleanly', { timeout: 60_000 }, async () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const child = spawn('node', [CLI, 'serve'], { env: { ...env, PORT: String(port), HOST: '127.0.0.1', JWT_SECRET: 's3cret', JWT_ISSUER: 'sourcefuse' } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 100; i++) {
+    // Up to 30 s: a loaded CI machine starts the server (migrations, seeding) slowly.
+    for (let i = 0; i < 300; i++) {
       const ok = await fetch(`${base}/health`).then((r) => r.ok, () => false);
       if (ok) break;
       await new Promise((r) => setTimeout(r, 100));

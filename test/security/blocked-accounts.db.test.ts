@@ -15,7 +15,7 @@ import { accountSessions, authCookie, EVERY_DIALECT, within, type Account, type 
 const DEADLINE_MS = 1500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type Db = TestServer['core']['store']['db'];
+type Db = TestServer['store']['db'];
 interface BlockCase {
   name: string;
   block(db: Db, srv: TestServer, a: Account): Promise<unknown>;
@@ -100,7 +100,7 @@ await describeDb('blocked and deleted accounts lose access everywhere', () => {
         // Live before, and the server has verified (and may have cached) each of them.
         expect(await kit.notAccepted(before)).toEqual([]);
         expect(await kit.notAccepted(dormant)).toEqual([]);
-        await c.block(srv.core.store.db, srv, a);
+        await c.block(srv.store.db, srv, a);
         const { left, tookMs } = await within(DEADLINE_MS, () => kit.stillAccepted(before));
         expect(left, `still accepted ${tookMs} ms after the block`).toEqual([]);
         // Refreshing rotates a live token, so it is tried once, after the probes saw the block.
@@ -143,7 +143,7 @@ await describeDb('blocked and deleted accounts lose access everywhere', () => {
       });
 
       it(`once ${c.revived}, keeps its old sessions dead while a fresh sign-in works`, async () => {
-        await c.revive(srv.core.store.db, a);
+        await c.revive(srv.store.db, a);
         // Fresh sign-ins in every dialect; the server learns of the revival by itself, within a second.
         const fresh = await kit.open(a);
         const { left, tookMs } = await within(DEADLINE_MS, () => kit.notAccepted(fresh));

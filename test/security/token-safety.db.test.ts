@@ -53,15 +53,15 @@ await describeDb('token and login safety', () => {
 
   it('a bcrypt hash imported from the original verifies and is upgraded to argon2id', async () => {
     const u = await srv.core.accounts.create({ username: 'legacy', clientIds: [fx.web.id] });
-    await srv.core.store.users.setPasswordHash(srv.core.store.db, u.id, bcrypt.hashSync('legacy-pw', 4), Date.now());
+    await srv.store.users.setPasswordHash(srv.store.db, u.id, bcrypt.hashSync('legacy-pw', 4), Date.now());
     expect((await req('POST', '/auth/login-token', { json: { ...fx.login('legacy-pw'), username: 'legacy' } })).status).toBe(200);
-    expect(await srv.core.store.users.passwordHash(u.id)).toMatch(/^\$argon2id\$/);
+    expect(await srv.store.users.passwordHash(u.id)).toMatch(/^\$argon2id\$/);
     expect((await req('POST', '/auth/login-token', { json: { ...fx.login('legacy-pw'), username: 'legacy' } })).status).toBe(200);
   });
 
   it('refresh tokens, codes and passwords are stored hashed', async () => {
     const t = (await req('POST', '/auth/login-token', { json: { ...fx.login('other-pw'), username: 'other' } })).body;
-    const db = srv.core.store.db;
+    const db = srv.store.db;
     const rts = await db.selectFrom('refresh_tokens').select('hash').execute();
     expect(rts.some((r) => r.hash === t.refreshToken)).toBe(false);
     const clients = await db.selectFrom('clients').select(['client_secret_enc', 'secret_enc']).execute();

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/config/index.js';
 import type { UserRow } from '../../src/store/users.js';
 import type { client, Res } from './server.js';
 

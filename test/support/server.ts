@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { startGatehouse } from '../../src/server.js';
 import type { Core } from '../../src/core/index.js';
+import type { Store } from '../../src/store/index.js';
 
 export type DbKind = 'sqlite' | 'postgres';
 const PG_ADMIN = process.env.GATEHOUSE_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -54,6 +55,8 @@ export async function freshDatabase(dir: string): Promise<{ url: string; drop: (
 export interface TestServer {
   url: string;
   core: Core;
+  /** The store under the core: tests may read and write it directly (the API never does). */
+  store: Store;
   config: Config;
   close(): Promise<void>;
 }
@@ -83,6 +86,7 @@ export async function startServer(overrides: Partial<Config> = {}): Promise<Test
   return {
     url: `http://127.0.0.1:${port}`,
     core: gh.core,
+    store: gh.store,
     config,
     async close() {
       await gh.close();

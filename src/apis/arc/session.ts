@@ -5,6 +5,7 @@ import type { Client } from '../../core/clients.js';
 import type { Claims } from '../../core/tokens/jwt.js';
 import type { AccessTokenKind } from '../../core/tokens/access.js';
 import { header } from '../request-info.js';
+import { perCore } from '../shared/per-core.js';
 import { accessClaims } from './claims.js';
 import { arcFail } from './errors.js';
 
@@ -28,21 +29,16 @@ export interface Bearer {
   claims: Claims;
 }
 
-const kinds = new WeakMap<Core, AccessTokenKind>();
 /** ARC access tokens: HS256 with JWT_SECRET, `typ: JWT`, the account's uuid in `id`. */
-function arcAccess(core: Core): AccessTokenKind {
-  let k = kinds.get(core);
-  if (!k) {
-    k = core.access.kind({
+const arcAccess = perCore(
+  (core): AccessTokenKind =>
+    core.access.kind({
       sign: (claims) => core.jwt.sign(claims),
       verify: (token, opts) => core.jwt.verify(token, opts),
       typ: ['JWT'],
       account: (c) => (typeof c.id === 'string' && Array.isArray(c.permissions) ? { uuid: c.id } : undefined),
-    });
-    kinds.set(core, k);
-  }
-  return k;
-}
+    }),
+);
 
 /**
  * ARC's BEARER strategy: revoked → TokenRevoked; anything that is not a live access token

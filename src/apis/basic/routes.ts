@@ -5,6 +5,7 @@ import type { Account } from '../../core/accounts/accounts.js';
 import { CoreError } from '../../core/errors.js';
 import type { AccessTokenKind } from '../../core/tokens/access.js';
 import { header } from '../request-info.js';
+import { perCore } from '../shared/per-core.js';
 import { deviceOf, trustDevice } from '../shared/device.js';
 import { lockout } from '../shared/lockout.js';
 import { isBlocked } from '../../core/rbac/permissions.js';
@@ -17,22 +18,17 @@ const tags = ['basic'];
 
 const userJson = (u: Account) => ({ id: u.uuid, name: u.name ?? ([u.first_name, u.last_name].filter(Boolean).join(' ') || u.username), bio: u.bio, email: u.email });
 
-const kinds = new WeakMap<Core, AccessTokenKind>();
 /** basic access tokens: HS256 with JWT_SECRET, `type: access` and the account's uuid in `sub`. */
-function basicAccess(core: Core): AccessTokenKind {
-  let k = kinds.get(core);
-  if (!k) {
-    k = core.access.kind({
+const basicAccess = perCore(
+  (core): AccessTokenKind =>
+    core.access.kind({
       sign: (claims) => core.jwt.sign(claims),
       verify: (token, opts) => core.jwt.verify(token, opts),
       typ: ['JWT'],
       // Only access tokens: the original also let refresh tokens through.
       account: (c) => (c.type === 'access' && typeof c.sub === 'string' ? { uuid: c.sub } : undefined),
-    });
-    kinds.set(core, k);
-  }
-  return k;
-}
+    }),
+);
 
 const mintAccess = (core: Core, user: Account) => basicAccess(core).mint({ sub: user.uuid, type: 'access' }, core.config.basicAccessMinutes * 60);
 

@@ -8,7 +8,7 @@ import { oauth2Routes } from './oauth2-routes.js';
 import { rootRoutes } from './root-routes.js';
 import { EchoError } from './errors.js';
 import { correlationId, countSecretGuess, privateAuth, publicAuth, sharedKeyState, type Caller } from './http.js';
-import type { Config } from '../../config.js';
+import type { Config } from '../../config/index.js';
 import { emptyBodyValidatorCompiler } from '../validation.js';
 import { addFormParser } from '../shared/form.js';
 

@@ -73,7 +73,7 @@ await describeDb('simple dialect: OAuth2 client_credentials (an addition)', () =
 
   it('stored hashed, no account audit, and invisible to account token lists and revocation', async () => {
     const r = await cc({ client_id: 'testid', client_secret: 'client-secret' });
-    const rows = await s3.core.store.db.selectFrom('oauth_tokens').selectAll().where('user_id', 'is', null).execute();
+    const rows = await s3.store.db.selectFrom('oauth_tokens').selectAll().where('user_id', 'is', null).execute();
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.type === 'access_token')).toBe(true);
     expect(JSON.stringify(rows)).not.toContain(r.body.access_token);

@@ -128,7 +128,7 @@ await describeDb('simple dialect: OAuth2 provider', () => {
   it('tokens are stored hashed: no raw token in the table', async () => {
     const r = await token({ grant_type: 'password', client_id: 'noreuse', client_secret: 'nr-secret', username: 'authtest', password: 'test-pass' });
     const g = await grant({ client_id: 'noreuse', response_type: 'code', redirect_uri: REDIRECT });
-    const rows = await srv.core.store.db.selectFrom('oauth_tokens').selectAll().execute();
+    const rows = await srv.store.db.selectFrom('oauth_tokens').selectAll().execute();
     const dump = JSON.stringify(rows);
     expect(dump).not.toContain(r.body.access_token);
     expect(dump).not.toContain(r.body.refresh_token);
