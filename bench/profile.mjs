@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Profiles one Gatehouse scenario: starts `node --cpu-prof dist/cli.js serve` on a seeded store,
 // loads it for a while, stops it and prints where the server's CPU time went.
-//   node bench/profile.mjs bearer|vouch|introspect|refresh|login [seconds] [connections] [--threads]
+//   node bench/profile.mjs bearer|vouch|introspect|refresh|login|feathers-get|feathers-login|feathers-socket
+//                          [seconds] [connections] [--threads]
+// (feathers-socket: `connections` socket.io connections, 4 calls in flight each.)
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,8 @@ import * as gh from './lib/gatehouse.mjs';
 import { leasePool, runLoad } from './lib/load.mjs';
 import { summarize } from './lib/cpuprofile.mjs';
 import * as simple from './lib/simple.mjs';
+import * as fx from './lib/feathers.mjs';
+import { connect, runSocketLoad } from './lib/socketio.mjs';
 
 // --threads: no profiler; instead the CPU time per operation of the server's main thread and of
 // its other threads (argon2id's pool, V8's helpers), from /proc (Linux).
@@ -36,7 +40,9 @@ try {
   await gh.prepareStore(dir, { users: 1000 });
   const srv = await gh.startServer(dir, { nodeArgs: threadsMode ? [] : ['--cpu-prof', '--cpu-prof-dir', profDir] });
   const json = { 'content-type': 'application/json' };
+  const featherBody = (i) => ({ strategy: 'local', email: `${gh.username(i)}@bench.test`, password: gh.PASSWORD });
   let requests;
+  let sockets;
   if (scenario === 'bearer') {
     const { accessToken } = await gh.login(srv.url, 0);
     requests = [{ method: 'GET', path: '/auth/me', headers: { authorization: `Bearer ${accessToken}` } }];
@@ -67,10 +73,27 @@ try {
       setupRequest(req, ctx) { ctx.u = pool.take(); req.body = JSON.stringify(gh.loginBody(ctx.u)); return req; },
       onResponse(_s, _b, ctx) { pool.give(ctx.u); },
     }];
+  } else if (scenario === 'feathers-get' || scenario === 'feathers-socket') {
+    const auths = await fx.signInMany(srv.url, Array.from({ length: scenario === 'feathers-get' ? 1 : connections }, (_, i) => featherBody(400 + i)));
+    if (scenario === 'feathers-get') requests = [fx.getOwnRecord(auths[0])];
+    else {
+      const c = await connect(srv.url, { tokens: auths.map((a) => a.accessToken) });
+      sockets = { ...c, call: (i) => ['get', 'users', auths[i].user.id, {}] };
+    }
+  } else if (scenario === 'feathers-login') {
+    const pool = leasePool(Array.from({ length: connections * 2 }, (_, i) => 100 + i));
+    requests = [{
+      method: 'POST', path: '/authentication', headers: json,
+      setupRequest(req, ctx) { ctx.u = pool.take(); req.body = JSON.stringify(featherBody(ctx.u)); return req; },
+      onResponse(_s, _b, ctx) { pool.give(ctx.u); },
+    }];
   } else throw new Error(`unknown scenario ${scenario}`);
-  if (threadsMode) await runLoad({ url: srv.url, requests, connections, seconds: 3 });
+  const load = (secs) =>
+    sockets ? runSocketLoad({ sockets: sockets.sockets, call: sockets.call, inFlight: 4, seconds: secs }) : runLoad({ url: srv.url, requests, connections, seconds: secs });
+  if (threadsMode) await load(3);
   const ticksBefore = threadsMode ? threadTicks(srv.pid) : undefined;
-  const r = await runLoad({ url: srv.url, requests, connections, seconds });
+  const r = await load(seconds);
+  sockets?.close();
   console.log(`${scenario}: ${r.rate.toFixed(0)} ops/s, p50 ${r.p50?.toFixed(2)} ms, p99 ${r.p99?.toFixed(2)} ms, errors ${r.errors}`);
   if (ticksBefore) {
     const after = threadTicks(srv.pid);

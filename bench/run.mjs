@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Gatehouse benchmarks: `npm run bench` (from the repository root) measures Gatehouse against its
-// ceilings (a bare Fastify route; the raw argon2id verify rate) and against peers (better-auth,
-// Feathers) in one run and prints one table; the table also goes to bench/results/ as JSON.
+// ceilings (a bare Fastify route; the raw argon2id verify rate; a bare socket.io echo) and against
+// peers (better-auth, Feathers) in one run and prints one table; the table also goes to
+// bench/results/ as JSON.
 //
 //   node bench/run.mjs [--smoke] [--quick] [--connections N] [--warmup S] [--duration S]
-//                      [--only ceilings,gatehouse,memory,scale,peers] [--profile] [--out FILE]
+//                      [--only ceilings,gatehouse,feathers,memory,scale,peers] [--profile] [--out FILE]
 //
 // --smoke   a few seconds: the bare route and the bearer check only, root dependencies only
-//           (the smoke test in test/bench-smoke.test.ts runs this).
+//           (the smoke test in test/bench/smoke.test.ts runs this).
 // --quick   shorter windows, 100,000 instead of 1,000,000 users for the scale rows.
 // --profile runs the Gatehouse servers under `node --cpu-prof` (profiles in bench/results/profiles/).
+// The phase `feathers` is Gatehouse's Feathers dialect (REST sign-in, GET /users/:id, socket.io
+// calls); its peer rows come with `peers`, its socket.io ceiling with `ceilings`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
@@ -65,6 +68,8 @@ const { startNode, freePort, sleep, runNodeJson } = await import('./lib/proc.mjs
 const gh = await import('./lib/gatehouse.mjs');
 const simple = await import('./lib/simple.mjs');
 const { render } = await import('./lib/table.mjs');
+const fx = await import('./lib/feathers.mjs');
+const { clientVersion: socketClientVersion } = await import('./lib/socketio.mjs');
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -79,8 +84,12 @@ const S = {
   users: smoke ? 100 : 10_000,
   bigUsers: quick ? 100_000 : 1_000_000,
   sessions: quick ? 20_000 : 100_000,
+  // socket.io scenarios: one connection per signed-in user, each with this many calls outstanding.
+  sockets: 10,
+  inFlight: 4,
 };
-const phases = new Set((args.only ?? (smoke ? 'ceilings,gatehouse' : 'ceilings,gatehouse,memory,scale,peers')).split(','));
+const ALL_PHASES = 'ceilings,gatehouse,feathers,memory,scale,peers';
+const phases = new Set((args.only ?? (smoke ? 'ceilings,gatehouse' : ALL_PHASES)).split(','));
 const command = smoke ? 'node bench/run.mjs --smoke' : `npm run bench${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
 const profileDir = join(BENCH, 'results', 'profiles');
 const nodeArgs = args.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
@@ -101,7 +110,7 @@ const results = {
   settings: {
     ...S,
     generator: generator(),
-    summary: `${generator()}, ${S.connections} connections, ${S.warmup} s warm-up + ${S.duration} s measured per scenario; hash rates over ${S.hashSeconds} s with ${S.connections} verifies in flight; Gatehouse: node dist/cli.js serve, SQLite (WAL), argon2id m=19456,t=2,p=1, LOG_LEVEL=warn`,
+    summary: `${generator()}, ${S.connections} connections, ${S.warmup} s warm-up + ${S.duration} s measured per scenario; hash rates over ${S.hashSeconds} s with ${S.connections} verifies in flight; socket.io: socket.io-client ${socketClientVersion()} (websocket), ${S.sockets} connections × ${S.inFlight} calls in flight; Gatehouse: node dist/cli.js serve, SQLite (WAL), argon2id m=19456,t=2,p=1, LOG_LEVEL=warn`,
   },
   rows: [],
   memory: undefined,
@@ -278,10 +287,28 @@ function measureHash() {
   log(`argon2id sample: ${h.rate.toFixed(1)} verifies/s`);
 }
 
+/** A bare socket.io server acknowledging `get` at once: the ceiling of a socket.io service call. Sampled twice too. */
+const sioSamples = [];
+async function measureSioBare() {
+  const port = await freePort();
+  const srv = await server('socket.io echo', () => startNode([join(BENCH, 'servers', 'bare-socketio.mjs')], { env: { PORT: String(port) }, port, name: 'bare socket.io' }));
+  httpMode(srv);
+  try {
+    const r = await fx.measureSockets({ url: srv.url, connections: S.sockets, inFlight: S.inFlight, warmup: S.warmup, duration: S.duration, serverPid: srv.pid });
+    sioSamples.push(r);
+    log(`socket.io echo sample: ${r.rate.toFixed(0)} calls/s (server ${cpuNote(r)})`);
+  } finally {
+    freeMode(srv);
+    await srv.stop();
+  }
+}
+const cpuNote = (r) => `CPU: server ${r.serverCpu === null ? '?' : Math.round(r.serverCpu * 100) + '%'}, load generator ${Math.round(r.clientCpu * 100)}% of a core`;
+
 async function ceilings() {
   await measureBare();
   if (smoke) return;
   measureHash();
+  await measureSioBare();
 }
 
 /** Bearer check and refresh on a running Gatehouse (pinned for the duration). */
@@ -303,7 +330,7 @@ async function tokenScenarios(srv, { firstUser = 0 } = {}) {
   }
 }
 
-const TARGETS = { bearer: 0.6, vouch: 0.6, introspect: 0.4, refresh: 0.25, login: 0.85 };
+const TARGETS = { bearer: 0.6, vouch: 0.6, introspect: 0.4, refresh: 0.25, login: 0.85, 'feathers-get': 0.6, 'feathers-login': 0.85 };
 const verdict = (ratio, target) => (ratio === null || ratio === undefined || target === undefined ? '' : `≥${Math.round(target * 100)}% ${ratio >= target ? 'met' : 'MISSED'}`);
 const gatehouseRows = {};
 const gatehouseDir = join(TMP, 'gh-10k');
@@ -361,6 +388,43 @@ async function gatehousePhase() {
   gatehouseRows.login = row({ group: 'login', id: 'login', label: 'password login', system: 'gatehouse', operation: 'POST /auth/login-token (ARC)', ...login, ratio: hash ? login.rate / hash : null, ceilingName: 'argon2id', target: TARGETS.login });
   const web = await measure(srv.url, webFlowRequests(range(200, S.connections * 2)), { perOp: 2 });
   gatehouseRows.webflow = row({ group: 'webflow', id: 'webflow', label: 'web flow', system: 'gatehouse', operation: 'POST /auth/login + POST /auth/token (ARC)', ...web, ratio: hash ? web.rate / hash : null, ceilingName: 'argon2id' });
+  await srv.stop();
+}
+
+/**
+ * Gatehouse's Feathers dialect, on the 10,000-user store: `POST /authentication` (local, email),
+ * a user's `GET /users/<own id>` with its access token, and the same `get` over socket.io on
+ * signed-in connections. Users 300… sign in, 40 reads, 400… hold the sockets.
+ */
+async function feathersPhase() {
+  if (!existsSync(join(gatehouseDir, 'gatehouse.db'))) {
+    mkdirSync(gatehouseDir, { recursive: true });
+    await gh.prepareStore(gatehouseDir, { users: S.users, log });
+  }
+  const srv = await server('gatehouse', () => gh.startServer(gatehouseDir, { nodeArgs }));
+  const body = (i) => ({ strategy: 'local', email: `${gh.username(i)}@bench.test`, password: gh.PASSWORD });
+  const hash = hashRates.gatehouse?.rate ?? null;
+  const login = await measure(srv.url, leasedLogin('/authentication', body, range(300, S.connections * 2)));
+  gatehouseRows['feathers-login'] = row({ group: 'f-login', id: 'feathers-login', label: 'Feathers login', system: 'gatehouse', operation: 'POST /authentication (Feathers, local, email)', ...login, ratio: hash ? login.rate / hash : null, ceilingName: 'argon2id', target: TARGETS['feathers-login'] });
+
+  const reader = await fx.signIn(srv.url, body(40));
+  httpMode(srv);
+  try {
+    const get = await measure(srv.url, () => [fx.getOwnRecord(reader)]);
+    gatehouseRows['feathers-get'] = row({ group: 'f-get', id: 'feathers-get', label: 'Feathers users get', system: 'gatehouse', operation: 'GET /users/:id (Feathers, Bearer, own record)', ...get, ceilingName: 'bare', target: TARGETS['feathers-get'] });
+  } finally {
+    freeMode(srv);
+  }
+
+  const auths = await fx.signInMany(srv.url, range(400, S.sockets).map(body));
+  httpMode(srv);
+  try {
+    const sock = await fx.measureSockets({ url: srv.url, auths, inFlight: S.inFlight, warmup: S.warmup, duration: S.duration, serverPid: srv.pid });
+    log(`gatehouse socket.io get: ${cpuNote(sock)}`);
+    gatehouseRows['feathers-socket'] = row({ group: 'f-socket', id: 'feathers-socket', label: 'Feathers socket get', system: 'gatehouse', operation: "socket.io emit('get', 'users', own id) (Feathers, signed in)", ...sock, ceilingName: 'socket.io echo' });
+  } finally {
+    freeMode(srv);
+  }
   await srv.stop();
 }
 
@@ -489,12 +553,21 @@ async function peersPhase() {
     httpMode(srv);
     const get = await measure(srv.url, () => [{ method: 'GET', path: `/users/${auth.user.id}`, headers: { authorization: `Bearer ${auth.accessToken}` } }]);
     freeMode(srv);
-    row({ group: 'bearer', id: 'f-jwt', label: 'bearer check', system: 'feathers', operation: 'GET /users/:id (authenticate jwt)', ...get, ceilingName: 'bare' });
+    row({ group: 'f-get', id: 'f-jwt', label: 'Feathers users get', system: 'feathers', operation: 'GET /users/:id (authenticate jwt)', ...get, ceilingName: 'bare' });
     const hash = runNodeJson([join(BENCH, 'servers', 'hashrate.mjs'), 'bcryptjs', String(S.hashSeconds), String(S.connections)]);
     hashRates.feathers = hash;
     const login = await measure(srv.url, leasedLogin('/authentication', (i) => ({ strategy: 'local', email: email(i), password: gh.PASSWORD }), range(0, S.connections * 2)));
-    row({ group: 'login', id: 'f-login', label: 'password login', system: 'feathers', operation: 'POST /authentication (local)', ...login, ratio: login.rate / hash.rate, ceilingName: 'bcryptjs' });
+    row({ group: 'f-login', id: 'f-login', label: 'Feathers login', system: 'feathers', operation: 'POST /authentication (local)', ...login, ratio: login.rate / hash.rate, ceilingName: 'bcryptjs' });
     row({ group: 'ceiling', id: 'f-hash', label: 'password hash (its ceiling)', system: 'feathers', operation: `bcryptjs verify ${hash.params}`, rate: hash.rate, errors: 0, ratio: 1, ceilingName: 'itself' });
+    const auths = await fx.signInMany(srv.url, range(0, S.sockets).map((i) => ({ strategy: 'local', email: email(i), password: gh.PASSWORD })));
+    httpMode(srv);
+    try {
+      const sock = await fx.measureSockets({ url: srv.url, auths, inFlight: S.inFlight, warmup: S.warmup, duration: S.duration, serverPid: srv.pid });
+      log(`feathers socket.io get: ${cpuNote(sock)}`);
+      row({ group: 'f-socket', id: 'f-socket', label: 'Feathers socket get', system: 'feathers', operation: "socket.io emit('get', 'users', own id) (authenticate jwt)", ...sock, ceilingName: 'socket.io echo' });
+    } finally {
+      freeMode(srv);
+    }
     await srv.stop();
   }
 }
@@ -512,17 +585,24 @@ function finalize() {
     const samples = hashSamples.map((x) => x.rate.toFixed(1)).join(' and ');
     row({ group: 'ceiling', id: 'hash', label: 'password hash (ceiling)', system: 'gatehouse', operation: `argon2id verify ${h.params}`, rate: h.rate, errors: 0, ratio: 1, ceilingName: 'itself', samples: hashSamples, verdict: hashSamples.length > 1 ? `mean of ${samples}` : '' });
   }
+  if (sioSamples.length) {
+    const mean = (k) => sioSamples.reduce((a, r) => a + r[k], 0) / sioSamples.length;
+    const samples = sioSamples.map((r) => Math.round(r.rate).toLocaleString('en-US')).join(' and ');
+    results.sioRate = mean('rate');
+    row({ group: 'ceiling', id: 'sio-bare', label: 'socket.io echo (ceiling)', system: 'socket.io', operation: "emit('get', …) → ack {\"hello\":\"world\"}", rate: results.sioRate, p50: mean('p50'), p99: mean('p99'), errors: sioSamples.reduce((a, r) => a + r.errors, 0), ratio: 1, ceilingName: 'itself', samples: sioSamples, verdict: sioSamples.length > 1 ? `mean of ${samples}` : '' });
+  }
   if (canPin) results.settings.summary += `; HTTP scenarios: server pinned to CPU ${CORES - 1}, load generator to the other core(s) (taskset)`;
   for (const r of results.rows) {
     if (r.ceilingName === 'bare' && r.status === 'ok') r.ratio = bareRate ? r.rate / bareRate : null;
     if (r.ceilingName === 'argon2id' && r.status === 'ok') r.ratio = hashRates.gatehouse ? r.rate / hashRates.gatehouse.rate : null;
+    if (r.ceilingName === 'socket.io echo' && r.status === 'ok') r.ratio = results.sioRate ? r.rate / results.sioRate : null;
     if (r.target !== undefined && r.status === 'ok') r.verdict = verdict(r.ratio, r.target);
   }
 }
 
 /** Gatehouse's scenario against every peer's equivalent. */
 function peerVerdicts() {
-  const equivalents = { bearer: ['ba-session', 'f-jwt'], vouch: ['ba-session'], login: ['ba-login', 'f-login'] };
+  const equivalents = { bearer: ['ba-session', 'f-jwt'], vouch: ['ba-session'], login: ['ba-login', 'f-login'], 'feathers-get': ['f-jwt'], 'feathers-login': ['f-login'], 'feathers-socket': ['f-socket'] };
   for (const [id, peers] of Object.entries(equivalents)) {
     const mine = gatehouseRows[id];
     const theirs = results.rows.filter((r) => peers.includes(r.id) && r.status === 'ok');
@@ -534,8 +614,8 @@ function peerVerdicts() {
 }
 
 function order() {
-  const groups = ['ceiling', 'bearer', 'vouch', 'introspect', 'refresh', 'login', 'webflow'];
-  const ceilings = ['bare', 'hash', 'ba-hash', 'f-hash'];
+  const groups = ['ceiling', 'bearer', 'vouch', 'introspect', 'refresh', 'login', 'webflow', 'f-get', 'f-login', 'f-socket'];
+  const ceilings = ['bare', 'sio-bare', 'hash', 'ba-hash', 'f-hash'];
   const within = (r) => (r.group === 'ceiling' ? ceilings.indexOf(r.id) : r.system === 'gatehouse' ? -1 : 0);
   results.rows.sort((a, b) => groups.indexOf(a.group) - groups.indexOf(b.group) || within(a) - within(b));
 }
@@ -569,9 +649,11 @@ let failed;
 try {
   if (phases.has('ceilings')) await ceilings();
   if (phases.has('gatehouse')) await gatehousePhase();
+  if (phases.has('feathers')) await feathersPhase();
   if (phases.has('ceilings') && !smoke) {
     await measureBare();
     measureHash();
+    await measureSioBare();
   }
   if (phases.has('memory')) await memoryPhase().catch((e) => ((results.memory ??= {}).error = e.message));
   if (phases.has('scale') && phases.has('gatehouse')) await scalePhase().catch((e) => ((results.scale ??= { rows: [] }).error = e.message));
@@ -593,7 +675,7 @@ if (!smoke || args.out) {
   writeFileSync(out, JSON.stringify(results, null, 2) + '\n');
   if (!args.out) {
     writeFileSync(join(BENCH, 'results', 'latest.json'), JSON.stringify(results, null, 2) + '\n');
-    if (!failed && phases.size === 5) updateBenchmarksMd(results);
+    if (!failed && [...ALL_PHASES.split(',')].every((p) => phases.has(p))) updateBenchmarksMd(results);
   }
   log(`results written to ${out}`);
 }

@@ -72,7 +72,11 @@ export async function prepareStore(dir, { users, sessions = 0, log = () => {} })
   );
   const insCred = db.prepare(`insert into credentials (user_id, password_hash, password_changed_at) values (?, ?, ?)`);
   const insUg = db.prepare(`insert into user_groups (uuid, user_id, group_id) values (?, ?, ?)`);
-  const insUgr = db.prepare(`insert into user_group_roles (user_group_id, role_id) values (?, ?)`);
+  // Since migration 0005 (Feathers) a member's role is a record of its own, with its times.
+  const ugrTimed = db.prepare(`select 1 from pragma_table_info('user_group_roles') where name = 'created_at'`).get() !== undefined;
+  const insUgr = ugrTimed
+    ? db.prepare(`insert into user_group_roles (user_group_id, role_id, created_at, updated_at) values (?, ?, ?, ?)`)
+    : db.prepare(`insert into user_group_roles (user_group_id, role_id) values (?, ?)`);
   const insUc = db.prepare(`insert into user_clients (user_id, client_id) values (?, ?)`);
   const userIds = new Int32Array(users);
   const uuids = [];
@@ -85,7 +89,8 @@ export async function prepareStore(dir, { users, sessions = 0, log = () => {} })
       if (i < sessions || i < 64) uuids[i] = uuid;
       insCred.run(id, hash, now);
       const ug = Number(insUg.run(randomUUID(), id, groupId).lastInsertRowid);
-      insUgr.run(ug, roleId);
+      if (ugrTimed) insUgr.run(ug, roleId, now, now);
+      else insUgr.run(ug, roleId);
       insUc.run(id, clientId);
     }
   });

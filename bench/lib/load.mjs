@@ -26,7 +26,7 @@ function percentile(sorted, p) {
   return sorted[i];
 }
 
-function summarize({ ok, non2xx, errors, timeouts, latencies, seconds, perOp }) {
+export function summarize({ ok, non2xx, errors, timeouts, latencies, seconds, perOp }) {
   const lat = Float64Array.from(latencies).sort();
   const requests = ok + non2xx;
   return {

@@ -89,3 +89,15 @@ export function runNodeJson(args, opts) {
   const out = runNode(args, opts).trim().split('\n');
   return JSON.parse(out[out.length - 1]);
 }
+
+/** CPU time (user + system, all threads) a process has used so far, seconds (Linux /proc; null elsewhere). */
+export function cpuSecondsOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in USER_HZ (100 on Linux).
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return null;
+  }
+}

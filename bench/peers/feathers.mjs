@@ -1,14 +1,17 @@
-// Peer: a Feathers 5 app as its generator sets one up (Koa transport, @feathersjs/authentication
-// with the JWT and local strategies, a users service on Knex over SQLite), nothing tuned but
-// SQLite's journal (WAL, as Gatehouse uses). Passwords are hashed with the local strategy's
-// default (bcryptjs, 10 rounds).
+// Peer: a Feathers 5 app as its generator sets one up (Koa and socket.io transports,
+// @feathersjs/authentication with the JWT and local strategies, a users service on Knex over
+// SQLite, the generator's default channels), nothing tuned but SQLite's journal (WAL, as Gatehouse
+// uses). Passwords are hashed with the local strategy's default (bcryptjs, 10 rounds).
 //   POST /authentication {strategy:'local', email, password} → {accessToken, user}
 //   GET  /users/:id with Authorization: Bearer <accessToken> (authenticate('jwt'))
+//   socket.io: emit('create', 'authentication', {strategy:'jwt', accessToken}, {}, cb), then
+//              emit('get', 'users', id, {}, cb) on the signed-in connection
 // Env: PORT, DB (SQLite file), USERS (how many users bench0@bench.test… to create), PASSWORD.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { feathers } from '@feathersjs/feathers';
 import { koa, rest, bodyParser, errorHandler } from '@feathersjs/koa';
+import socketio from '@feathersjs/socketio';
 import { AuthenticationService, JWTStrategy, authenticate } from '@feathersjs/authentication';
 import { LocalStrategy, hooks as localHooks } from '@feathersjs/authentication-local';
 import { KnexService } from '@feathersjs/knex';
@@ -54,6 +57,7 @@ app.use(async (ctx, next) => {
 app.use(errorHandler());
 app.use(bodyParser());
 app.configure(rest());
+app.configure(socketio());
 
 app.use('users', new KnexService({ Model: db, name: 'users' }));
 app.service('users').hooks({
@@ -66,6 +70,16 @@ const auth = new AuthenticationService(app);
 auth.register('jwt', new JWTStrategy());
 auth.register('local', new LocalStrategy());
 app.use('authentication', auth);
+
+// The generator's channels.ts: signed-in connections hear the events (no events in the bench).
+app.on('connection', (connection) => app.channel('anonymous').join(connection));
+app.on('login', (_result, { connection }) => {
+  if (connection) {
+    app.channel('anonymous').leave(connection);
+    app.channel('authenticated').join(connection);
+  }
+});
+app.publish(() => app.channel('authenticated'));
 
 const [{ n }] = await db('users').count({ n: '*' });
 for (let i = Number(n); i < users; i++) await app.service('users').create({ email: `bench${i}@bench.test`, password });
