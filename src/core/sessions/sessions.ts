@@ -158,7 +158,8 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
       // A personal access token has no refresh tokens: it lives as long as it was made to.
       if (!session || session.token_sig !== null || !(await mayHold(session.user_id))) return undefined;
       const refreshToken = randomHex(32);
-      await repo.addRefresh(session.id, { hash: sha256(refreshToken), access_sig: accessSig, access_exp: accessExpMs, expires_at: now + refreshTtlSec * 1000 }, now);
+      // No later than the session itself: re-authenticating never lengthens a session (rotation does, as ever).
+      await repo.addRefresh(session.id, { hash: sha256(refreshToken), access_sig: accessSig, access_exp: accessExpMs, expires_at: Math.min(now + refreshTtlSec * 1000, session.expires_at) }, now);
       return { refreshToken, session };
     },
 

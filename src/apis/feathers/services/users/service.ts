@@ -76,7 +76,9 @@ export class UsersService {
     // The scope before the lookup: a refusal must not say whether another account exists.
     if (recordId(id) !== p.userId) await requireScope(this.ctx, p, SERVICE, 'read');
     const user = await this.account(id);
-    return project(this.visible(p, user, await this.hiddenFields(p)), parseQuery(params.query, this.paginate(), USER_FIELDS).select);
+    // One's own record hides nothing: the two claims reads are skipped (the hot path of GET /users/:id).
+    const hidden = user.id === p.userId ? [] : await this.hiddenFields(p);
+    return project(this.visible(p, user, hidden), parseQuery(params.query, this.paginate(), USER_FIELDS).select);
   }
 
   async create(data: unknown, params: CallParams) {
@@ -145,7 +147,7 @@ export class UsersService {
       const keep = own ? await this.ctx.core.sessions.sessionOf(p.accessToken) : undefined;
       await this.ctx.core.accounts.setPassword(user, password, { via: 'feathers', ip: params.ip, allowSame: true, keepSessionId: keep?.id });
     }
-    return this.visible(p, user, await this.hiddenFields(p));
+    return this.visible(p, user, own ? [] : await this.hiddenFields(p));
   }
 
   async remove(id: unknown, params: CallParams) {
