@@ -16,6 +16,7 @@ import { secretBox } from './util/crypto.js';
 import { jwtSigner } from './tokens/jwt-signer.js';
 import { accessTokens } from './tokens/access.js';
 import { profiles } from './accounts/profiles.js';
+import { accountCache, ACCOUNT_MAX_AGE_MS } from './accounts/account-cache.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { totp } from './accounts/totp.js';
 import { secondFactor } from './accounts/second-factor.js';
@@ -103,7 +104,11 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     mail,
     accounts: accountsService,
     /** Account listing and profile changes (Feathers users). */
-    profiles: profiles({ users: store.users, audit }),
+    profiles: profiles({
+      users: store.users,
+      audit,
+      cache: accountCache({ byId: (id) => store.users.byId(id), rows: store.usersGeneration, maxAgeMs: store.seesExternalWrites ? Infinity : ACCOUNT_MAX_AGE_MS }),
+    }),
     throttle,
     recovery: recovery({ accounts: accountsService, codes, mailQuota: mails, resetUrl: config.resetPasswordUrl }),
     mailQuota: mails,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import type { Generation } from './generation.js';
 import { reusable } from './reusable.js';
 
 /** An account's state as far as access goes: what every node keeps in memory. */
@@ -26,7 +27,8 @@ const BLOCKED_STATUSES = [2, 4];
  * The revocation feed (migration 0004): revoked token keys and account changes, read by every
  * node after its start-up load. The Redis backend of issue 14 will offer the same calls.
  */
-export function accessEventsRepo(db: Kysely<Database>) {
+/** `userRows` moves after a cut-off is written (see usersRepo). */
+export function accessEventsRepo(db: Kysely<Database>, userRows: Generation) {
   const q = {
     since: reusable(db, (id: number) =>
       db.selectFrom('access_events').select(['id', 'kind', 'key', 'user_id', 'until']).where('id', '>', id).orderBy('id').limit(1000),
@@ -90,6 +92,7 @@ export function accessEventsRepo(db: Kysely<Database>) {
         .where('id', '=', userId)
         .where((eb) => eb.or([eb('sessions_not_before', 'is', null), eb('sessions_not_before', '<', at)]))
         .execute();
+      userRows.bump();
     },
   };
 }

@@ -22,6 +22,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
   const db = conn.db;
   const ttl = sqlTtlStore(db);
   const tokensGeneration = generation(conn.externalVersion);
+  const usersGeneration = generation(conn.externalVersion);
   return {
     kind: conn.kind,
     db,
@@ -29,7 +30,9 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     tokensGeneration,
     /** Whether `tokensGeneration` also sees other processes' writes (else caches bound their age). */
     seesExternalWrites: conn.externalVersion !== undefined,
-    users: usersRepo(db, tokensGeneration),
+    /** Moves when a users row may have changed (the account cache). */
+    usersGeneration,
+    users: usersRepo(db, tokensGeneration, usersGeneration),
     oauthTokens: oauthTokensRepo(db, tokensGeneration),
     oauthClients: oauthClientsRepo(db, tokensGeneration),
     rbac: rbacRepo(db),
@@ -37,7 +40,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     sessions: sessionsRepo(db),
     codes: codesRepo(db),
     audit: auditRepo(db),
-    accessEvents: accessEventsRepo(db),
+    accessEvents: accessEventsRepo(db, usersGeneration),
     records: recordsRepo(db),
     claims: claimsRepo(db),
     authSessions: authSessionsRepo(db),

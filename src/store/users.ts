@@ -28,7 +28,12 @@ export function uniqueField(e: unknown): string | undefined {
   return 'value';
 }
 
-export function usersRepo(db: Kysely<Database>, gen: Generation) {
+/**
+ * `gen` moves when an account may have stopped being live (tokens' caches); `rows` whenever a
+ * users row changes (the account cache of core/accounts/account-cache.ts). Each write moves
+ * `rows` after it has run: a cache filled in between is dropped at the next read.
+ */
+export function usersRepo(db: Kysely<Database>, gen: Generation, rows: Generation) {
   const live = (q: Q) => q.selectFrom('users').selectAll().where('deleted_at', 'is', null);
   // The lookups of every login and refresh, compiled once.
   const first = <R>(p: Promise<{ rows: R[] }>) => p.then((r) => r.rows[0]);
@@ -48,6 +53,8 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
         const f = uniqueField(e);
         if (f) throw new UniqueViolation(f);
         throw e;
+      } finally {
+        rows.bump();
       }
     },
     byId: (id: number) => first(q.byId(id)),
@@ -63,10 +70,12 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
     async softDelete(id: number, now: number): Promise<boolean> {
       const r = await db.updateTable('users').set({ deleted_at: now, updated_at: now }).where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
       gen.bump();
+      rows.bump();
       return Number(r.numUpdatedRows) > 0;
     },
     async touchLastLogin(id: number, now: number): Promise<void> {
       await q.touchLastLogin(id, now);
+      rows.bump();
     },
     /** The password hash and the sealed TOTP of an account in one read (a login needs both). */
     async credentials(userId: number): Promise<{ password_hash: string | null; totp_enc: string | null } | undefined> {
@@ -87,6 +96,7 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
     },
     async markEmailVerified(userId: number, now: number): Promise<void> {
       await db.updateTable('users').set({ email_verified_at: now, updated_at: now }).where('id', '=', userId).execute();
+      rows.bump();
     },
     /**
      * Marks the account's email (by its lower-cased form) or phone verified, only while it is still
@@ -98,6 +108,7 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
         ? q.set({ email_verified_at: now, updated_at: now }).where('email_norm', '=', address)
         : q.set({ phone_verified_at: now, updated_at: now }).where('phone', '=', address)
       ).executeTakeFirst();
+      rows.bump();
       return Number(r.numUpdatedRows) > 0;
     },
     identities: (userId: number) => db.selectFrom('identities').select(['provider', 'subject']).where('user_id', '=', userId).orderBy('id').execute(),
@@ -123,6 +134,8 @@ export function usersRepo(db: Kysely<Database>, gen: Generation) {
         const f = uniqueField(e);
         if (f) throw new UniqueViolation(f);
         throw e;
+      } finally {
+        rows.bump();
       }
     },
     /** A page of live accounts and how many match in all (`limit` 0: the count only). */

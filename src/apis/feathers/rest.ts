@@ -29,6 +29,7 @@ export interface RestDoc {
 const QS_OPTIONS = { depth: 8, arrayLimit: 1000, parameterLimit: 1000, throwOnLimitExceeded: true };
 
 function parseQueryString(raw: string): Record<string, unknown> {
+  if (raw === '') return {};
   try {
     return parseQs(raw, QS_OPTIONS) as Record<string, unknown>;
   } catch {

@@ -3,6 +3,7 @@ import { UniqueViolation, type ProfileUpdate, type UserRow, type UsersRepo } fro
 import type { AuditLog } from '../audit.js';
 import { fail } from '../errors.js';
 import { EMAIL, normalize } from './accounts.js';
+import type { AccountCache } from './account-cache.js';
 
 const PHONE = /^\+?[1-9]\d{1,14}$/;
 const TEXT_MAX = 256;
@@ -50,8 +51,10 @@ function text(field: string, v: string | null | undefined, required = false): st
  * Profiles: reading accounts page by page and changing their profile fields, with the rules
  * every dialect shares (formats, uniqueness, a changed address is no longer verified).
  */
-export function profiles(d: { users: UsersRepo; audit: AuditLog }) {
+export function profiles(d: { users: UsersRepo; audit: AuditLog; cache: AccountCache }) {
   return {
+    /** A live account to show (cached: see account-cache.ts); not for deciding access or before a write. */
+    show: (id: number): Promise<UserRow | undefined> => d.cache.byId(id),
     page: (filter: Filter) => d.users.page(filter, ACCOUNT_COLUMNS),
     count: () => d.users.countLive(),
     async update(user: UserRow, change: ProfileChange, by: { userId: number | null; ip?: string | null }): Promise<UserRow> {

@@ -28,9 +28,10 @@ const notFound = (id: unknown): never => {
 export class UsersService {
   constructor(private readonly ctx: FeathersContext) {}
 
-  private async account(id: unknown): Promise<Account> {
+  /** `show`: a read that only displays the record may come from the account cache. */
+  private async account(id: unknown, show = false): Promise<Account> {
     const n = recordId(id);
-    const user = n === undefined ? undefined : await this.ctx.core.accounts.byId(n);
+    const user = n === undefined ? undefined : await (show ? this.ctx.core.profiles.show(n) : this.ctx.core.accounts.byId(n));
     return user ?? notFound(id);
   }
 
@@ -75,10 +76,12 @@ export class UsersService {
     const p = requirePrincipal(this.ctx, params);
     // The scope before the lookup: a refusal must not say whether another account exists.
     if (recordId(id) !== p.userId) await requireScope(this.ctx, p, SERVICE, 'read');
-    const user = await this.account(id);
+    const user = await this.account(id, true);
     // One's own record hides nothing: the two claims reads are skipped (the hot path of GET /users/:id).
     const hidden = user.id === p.userId ? [] : await this.hiddenFields(p);
-    return project(this.visible(p, user, hidden), parseQuery(params.query, this.paginate(), USER_FIELDS).select);
+    // Most gets carry no query: nothing to check or select.
+    const select = params.query && Object.keys(params.query).length ? parseQuery(params.query, this.paginate(), USER_FIELDS).select : undefined;
+    return project(this.visible(p, user, hidden), select);
   }
 
   async create(data: unknown, params: CallParams) {

@@ -2,8 +2,20 @@ import type { Account } from '../../../../core/accounts/accounts.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** A user as Feathers shows it, in the original's key order; never a password. */
-export function userView(u: Account) {
+// Rows of the account cache are shown again and again: their four dates are formatted once.
+const views = new WeakMap<Account, UserView>();
+
+/** A user as Feathers shows it, in the original's key order; never a password. A new object each call: callers trim it. */
+export function userView(u: Account): UserView {
+  let v = views.get(u);
+  if (!v) {
+    v = viewOf(u);
+    views.set(u, v);
+  }
+  return { ...v };
+}
+
+function viewOf(u: Account) {
   return {
     id: u.id,
     username: u.username,
@@ -20,7 +32,7 @@ export function userView(u: Account) {
     email: u.email,
   };
 }
-export type UserView = ReturnType<typeof userView>;
+export type UserView = ReturnType<typeof viewOf>;
 
 /**
  * The fields another account's reader sees only with the matching `users_read_*` scope (the
