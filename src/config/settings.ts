@@ -11,32 +11,59 @@ function parseDuration(raw: string): number | undefined {
   return parts.reduce((sum, p) => sum + Number(p[1]) * (DURATION_UNITS[p[2] as string] ?? 0), 0);
 }
 
+/** A setting that cannot be used; its message is one line naming the variable or key to fix. */
 export class ConfigError extends Error {}
 
-export function coerce(key: string, spec: Spec<unknown>, raw: unknown): unknown {
+const TRUE = ['1', 't', 'true', 'yes', 'on'];
+// `t`/`f` because simple-auth's SA_* variables took Go's strconv.ParseBool spellings.
+const FALSE = ['0', 'f', 'false', 'no', 'off'];
+
+/** A value as an error line quotes it: short, and never a whole (possibly secret) text. */
+const shown = (raw: unknown): string => {
+  const s = typeof raw === 'string' ? raw : JSON.stringify(raw) ?? String(raw);
+  return JSON.stringify(s.length > 40 ? `${s.slice(0, 37)}...` : s);
+};
+
+/**
+ * The typed value of one setting from its environment variable or config-file entry, undefined
+ * when unset (empty). A malformed value throws a ConfigError naming `where`: the variable
+ * (`TRUST_PROXY`) or the file and key (`config file gatehouse.json: trustProxy`).
+ */
+export function coerce(spec: Spec<unknown>, raw: unknown, where: string): unknown {
   if (raw === undefined || raw === null || raw === '') return undefined;
+  const fail = (what: string, quote = true): never => {
+    throw new ConfigError(`${where} must be ${what}${quote ? `, not ${shown(raw)}` : ''}`);
+  };
   switch (spec.kind) {
     case 'number': {
-      const n = typeof raw === 'number' ? raw : Number(String(raw));
-      if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${key} (${spec.env}) must be a non-negative number`);
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : NaN;
+      if (!Number.isFinite(n) || n < 0) fail('a non-negative number');
       return n;
     }
-    case 'boolean':
+    case 'boolean': {
       if (typeof raw === 'boolean') return raw;
-      return ['1', 't', 'true', 'yes', 'on'].includes(String(raw).toLowerCase());
+      const v = String(raw).trim().toLowerCase();
+      if (typeof raw !== 'object' && TRUE.includes(v)) return true;
+      if (typeof raw !== 'object' && FALSE.includes(v)) return false;
+      return fail('true or false (also 1/0, yes/no, on/off)');
+    }
     case 'list':
-      if (Array.isArray(raw)) return raw.map(String);
+      if (Array.isArray(raw)) {
+        if (raw.some((v) => typeof v === 'object' && v !== null)) fail('a list of texts', false);
+        return raw.map(String);
+      }
+      if (typeof raw === 'object') fail('a list of texts or one comma-separated text', false);
       return String(raw).split(',').map((v) => v.trim()).filter(Boolean);
     case 'duration': {
-      const n = typeof raw === 'number' ? raw : parseDuration(String(raw).trim());
-      if (n === undefined || !Number.isFinite(n) || n < 0) throw new ConfigError(`${key} (${spec.env}) must be seconds or a duration such as 1h or 30m`);
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? parseDuration(raw.trim()) : undefined;
+      if (n === undefined || !Number.isFinite(n) || n < 0) fail('seconds or a duration such as 1h or 30m');
       return n;
     }
     case 'object':
-      if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${key} must be an object`);
+      if (typeof raw !== 'object' || Array.isArray(raw)) fail('an object', false);
       return raw;
     default:
+      if (typeof raw === 'object') fail('a text', false);
       return String(raw);
   }
 }
-

@@ -15,7 +15,7 @@ import { mailQuota, registrationQuota } from './notify/quota.js';
 import { secretBox } from './util/crypto.js';
 import { jwtSigner } from './tokens/jwt-signer.js';
 import { accessTokens } from './tokens/access.js';
-import { profiles } from './accounts/profiles.js';
+import { profiles, type Profiles } from './accounts/profiles.js';
 import { accountCache, ACCOUNT_MAX_AGE_MS } from './accounts/account-cache.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { totp } from './accounts/totp.js';
@@ -32,6 +32,8 @@ import { otpLogin } from './accounts/otp-login.js';
 import { verification } from './accounts/verification.js';
 import { recoveryCodes } from './accounts/recovery-codes.js';
 import { authSessions } from './sessions/auth-sessions.js';
+import { userAdmin } from './accounts/user-admin.js';
+import { userTransfer } from './accounts/transfer.js';
 
 export { DEFAULT_GROUP_KEY } from './bootstrap.js';
 
@@ -131,6 +133,9 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     records: records({ db: store.db, repo: store.records, box }),
     /** Global roles, groups, scopes and admin check of an account (Feathers claims and authorization). */
     claims: rbacClaims(store.claims),
+    /** The operator's accounts (the CLI): a listing with roles and clients, changes, export and import with password hashes. */
+    userAdmin: userAdmin({ db: store.db, repo: store.transfer, users: store.users, accounts: accountsService, profiles: (): Profiles => core.profiles, audit, defaultGroupId: () => defaultGroupId }),
+    transfer: userTransfer({ db: store.db, repo: store.transfer, users: store.users, rbac: store.rbac, accounts: accountsService, audit, defaultGroupId: () => defaultGroupId }),
     onetime: oneTimeLogin({ accounts: accountsService, codes, mailQuota: mails, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     sms,

@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
+import { makeDir } from '../util/dirs.js';
 
 export type DbKind = 'sqlite' | 'postgres';
 export interface Db {
@@ -63,7 +64,7 @@ export async function openDb(url: string): Promise<Db> {
  * otherwise create all three world-readable (0644). An existing file keeps its mode.
  */
 function ownerOnlyFile(path: string): void {
-  mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
+  makeDir(dirname(resolve(path)), 0o700);
   try {
     closeSync(openSync(path, 'wx', 0o600));
   } catch (e) {

@@ -14,6 +14,7 @@ import { accessEventsRepo } from './access-events.js';
 import { recordsRepo } from './records/index.js';
 import { claimsRepo } from './claims.js';
 import { authSessionsRepo } from './auth-sessions.js';
+import { transferRepo } from './transfer.js';
 
 /** Every repository over one database connection. */
 export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
@@ -44,6 +45,8 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     records: recordsRepo(db),
     claims: claimsRepo(db),
     authSessions: authSessionsRepo(db),
+    /** Accounts in bulk: export, import and the operator's listing (the CLI). */
+    transfer: transferRepo(db, tokensGeneration, usersGeneration),
     ttl,
     migrate: () => migrate(conn),
     async close() {
