@@ -17,6 +17,20 @@ export interface FeathersConfig {
   feathersOtpSeconds: number;
   feathersVerifySeconds: number;
   feathersRecoverSeconds: number;
+  /**
+   * Where `GET /oauth/:provider?app_url=…` may send the browser back: origins (any path) or
+   * origin-and-path prefixes. Default: the origin of publicUrl only.
+   */
+  feathersOAuthAppUrls: string[];
+}
+
+/** The origin of a URL setting, or the setting itself when it is no URL (then no app_url will match it). */
+function originOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '').origin;
+  } catch {
+    return String(url);
+  }
 }
 
 export const FEATHERS_SETTINGS: { [K in keyof FeathersConfig]: Spec<Config> } = {
@@ -31,4 +45,5 @@ export const FEATHERS_SETTINGS: { [K in keyof FeathersConfig]: Spec<Config> } = 
   feathersOtpSeconds: { env: 'FEATHERS_OTP_EXPIRES_SECONDS', def: () => 600, kind: 'number' },
   feathersVerifySeconds: { env: 'FEATHERS_VERIFY_EXPIRES_SECONDS', def: () => 86_400, kind: 'number' },
   feathersRecoverSeconds: { env: 'FEATHERS_RECOVER_EXPIRES_SECONDS', def: () => 3600, kind: 'number' },
+  feathersOAuthAppUrls: { env: 'FEATHERS_OAUTH_APP_URLS', def: (c) => [originOf(c.publicUrl)], kind: 'list' },
 };

@@ -11,9 +11,11 @@ import { SECURITY_SETTINGS, type SecurityConfig } from './security.js';
 import { SIMPLE_SETTINGS, type SimpleConfig } from './simple.js';
 import { OAUTH2_SETTINGS, type OAuth2Config } from './oauth2.js';
 import { FEATHERS_SETTINGS, type FeathersConfig } from './feathers.js';
+import { FEDERATION_SETTINGS, type FederationConfig } from './federation.js';
+import { ARC_SOCIAL_SETTINGS, type ArcSocialConfig } from './arc-social.js';
 
 export { ConfigError };
-export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig };
+export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig };
 
 /**
  * One typed configuration: defaults < config file (GATEHOUSE_CONFIG, JSON) < environment. Each
@@ -21,7 +23,7 @@ export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleCo
  * area can ask for that section's type. The keys stay flat, as the config file and the README
  * name them, so that files written for earlier versions keep working.
  */
-export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig {}
+export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig {}
 
 /**
  * Every setting, its environment variable and its default; README's tables mirror this list.
@@ -35,6 +37,8 @@ export const SETTINGS: Record<keyof Config, Spec<Config>> = {
   ...SIMPLE_SETTINGS,
   ...OAUTH2_SETTINGS,
   ...FEATHERS_SETTINGS,
+  ...FEDERATION_SETTINGS,
+  ...ARC_SOCIAL_SETTINGS,
 };
 
 /**

@@ -1,5 +1,5 @@
 /** How one setting is read: its environment variable, its default (from the settings before it) and its kind. */
-export type Spec<C> = { env: string; def: (c: Partial<C>) => unknown; kind: 'string' | 'number' | 'boolean' | 'optional' | 'list' | 'duration' | 'object' };
+export type Spec<C> = { env: string; def: (c: Partial<C>) => unknown; kind: 'string' | 'number' | 'boolean' | 'optional' | 'list' | 'duration' | 'object' | 'json-list' };
 
 const DURATION_UNITS: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 0.001 };
 
@@ -62,6 +62,20 @@ export function coerce(spec: Spec<unknown>, raw: unknown, where: string): unknow
     case 'object':
       if (typeof raw !== 'object' || Array.isArray(raw)) fail('an object', false);
       return raw;
+    case 'json-list': {
+      // A list from the config file, or the same list as JSON text in the environment. Never
+      // quoted back: such lists carry client secrets.
+      let list = raw;
+      if (typeof raw === 'string') {
+        try {
+          list = JSON.parse(raw);
+        } catch {
+          fail('a JSON list', false);
+        }
+      }
+      if (!Array.isArray(list)) fail('a list', false);
+      return list;
+    }
     default:
       if (typeof raw === 'object') fail('a text', false);
       return String(raw);

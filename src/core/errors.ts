@@ -1,3 +1,5 @@
+import type { FederationErrorCode } from './federation/types.js';
+
 /** Domain failures. Each dialect turns a code into its own status and error envelope. */
 export type CoreErrorCode =
   | 'invalid_credentials'
@@ -26,7 +28,9 @@ export type CoreErrorCode =
   | 'totp_missing'
   | 'totp_failed'
   | 'totp_disabled'
-  | 'stipulations';
+  | 'stipulations'
+  /** Federated sign-in (core/federation/types.ts says what each means). */
+  | FederationErrorCode;
 
 export class CoreError extends Error {
   constructor(

@@ -32,6 +32,7 @@ import { otpLogin } from './accounts/otp-login.js';
 import { verification } from './accounts/verification.js';
 import { recoveryCodes } from './accounts/recovery-codes.js';
 import { authSessions } from './sessions/auth-sessions.js';
+import { federation } from './federation/index.js';
 import { userAdmin } from './accounts/user-admin.js';
 import { userTransfer } from './accounts/transfer.js';
 
@@ -94,6 +95,19 @@ export async function createCore(config: Config, store: Store, log: Logger) {
   const seed = async (): Promise<void> => {
     defaultGroupId = await firstStart.seed();
   };
+  const recordsService = records({ db: store.db, repo: store.records, box });
+  // Built before anything starts: a provider configured wrongly stops the start (ConfigError).
+  const federationService = federation({
+    config,
+    log,
+    ttl: store.ttl,
+    box,
+    repo: store.identities,
+    sessionUpstream: store.sessionUpstream,
+    accounts: accountsService,
+    audit,
+    records: recordsService.oauthProviders,
+  });
   await revocations.load();
   const core = {
     config,
@@ -130,7 +144,9 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     }),
     oauth2: oauth2Server({ config, store, box, throttle, audit, accounts: accountsService }),
     /** CRUD over the RBAC and OAuth-provider records (Feathers services). */
-    records: records({ db: store.db, repo: store.records, box }),
+    records: recordsService,
+    /** Sign-in through external providers (Google, Apple, Keycloak, GitHub, Facebook, Instagram, any OpenID provider). */
+    federation: federationService,
     /** Global roles, groups, scopes and admin check of an account (Feathers claims and authorization). */
     claims: rbacClaims(store.claims),
     /** The operator's accounts (the CLI): a listing with roles and clients, changes, export and import with password hashes. */

@@ -14,6 +14,8 @@ import { accessEventsRepo } from './access-events.js';
 import { recordsRepo } from './records/index.js';
 import { claimsRepo } from './claims.js';
 import { authSessionsRepo } from './auth-sessions.js';
+import { identitiesRepo } from './identities.js';
+import { sessionUpstreamRepo } from './session-upstream.js';
 import { transferRepo } from './transfer.js';
 
 /** Every repository over one database connection. */
@@ -45,6 +47,10 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     records: recordsRepo(db),
     claims: claimsRepo(db),
     authSessions: authSessionsRepo(db),
+    /** External identities (federation). */
+    identities: identitiesRepo(db),
+    /** Provider tokens kept, sealed, with a federated session. */
+    sessionUpstream: sessionUpstreamRepo(db),
     /** Accounts in bulk: export, import and the operator's listing (the CLI). */
     transfer: transferRepo(db, tokensGeneration, usersGeneration),
     ttl,

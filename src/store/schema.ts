@@ -156,6 +156,8 @@ export interface SessionsTable {
   token_sig: Generated<string | null>;
   client_info: Generated<string | null>;
   updated_at: Generated<number | null>;
+  /** 0006: the provider's tokens of a federated sign-in, sealed (core/federation). */
+  upstream_enc: Generated<string | null>;
 }
 
 export interface RefreshTokensTable {

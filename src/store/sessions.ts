@@ -3,7 +3,7 @@ import type { Database, RefreshTokensTable, SessionsTable } from './schema.js';
 
 export type SessionRow = Selectable<SessionsTable>;
 export type RefreshRow = Selectable<RefreshTokensTable>;
-export type NewSession = Omit<SessionRow, 'id' | 'revoked_at' | 'title' | 'token_sig' | 'client_info' | 'updated_at'> & Partial<Pick<SessionRow, 'title' | 'token_sig' | 'client_info' | 'updated_at'>>;
+export type NewSession = Omit<SessionRow, 'id' | 'revoked_at' | 'title' | 'token_sig' | 'client_info' | 'updated_at' | 'upstream_enc'> & Partial<Pick<SessionRow, 'title' | 'token_sig' | 'client_info' | 'updated_at' | 'upstream_enc'>>;
 export interface NewRefresh {
   hash: string;
   access_sig: string | null;
@@ -95,7 +95,8 @@ export function sessionsRepo(db: Kysely<Database>) {
      */
     async revoke(sessionId: number, now: number): Promise<{ sig: string; exp: number }[]> {
       return db.transaction().execute(async (trx) => {
-        await trx.updateTable('sessions').set({ revoked_at: now, updated_at: now }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
+        // An ended session's provider tokens are of no further use: they go with it.
+        await trx.updateTable('sessions').set({ revoked_at: now, updated_at: now, upstream_enc: null }).where('id', '=', sessionId).where('revoked_at', 'is', null).execute();
         await trx.updateTable('refresh_tokens').set({ used_at: now }).where('session_id', '=', sessionId).where('used_at', 'is', null).execute();
         const rows = await trx
           .selectFrom('refresh_tokens')

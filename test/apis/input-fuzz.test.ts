@@ -161,8 +161,8 @@ const FEATHERS_SERVICES = new Set(['authentication', 'users', 'roles', 'access_s
 function dialectOf(op: Op, sent: Sent): 'arc' | 'basic' | 'simple' | 'feathers' | 'feathers-codes' {
   const name = `${op.method} ${op.path}`;
   if (FEATHERS_CODES.test(op.path)) return 'feathers-codes';
-  if (op.path === '/auth/refresh' || FEATHERS_SERVICES.has(op.path.split('/')[1] ?? '')) return 'feathers';
-  if (op.path.startsWith('/api/v1/') || op.path === '/oauth2' || op.path === '/onetime') return 'simple';
+  if (op.path === '/auth/refresh' || op.path.startsWith('/oauth/') || FEATHERS_SERVICES.has(op.path.split('/')[1] ?? '')) return 'feathers';
+  if (op.path.startsWith('/api/v1/') || op.path.startsWith('/oidc/') || op.path === '/oauth2' || op.path === '/onetime') return 'simple';
   if (BASIC_OPS.has(name)) return 'basic';
   if (name === 'POST /auth/login') {
     const b = parsedJson(sent);

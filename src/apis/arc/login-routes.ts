@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
 import type { Client } from '../../core/clients.js';
 import type { Account } from '../../core/accounts/accounts.js';
-import { JwtError, signHs256, verifyHs256 } from '../../core/tokens/jwt.js';
+import { JwtError, verifyHs256 } from '../../core/tokens/jwt.js';
 import { STATUS, isBlocked } from '../../core/rbac/permissions.js';
 import { header } from '../request-info.js';
 import { deviceOf, trustDevice } from '../shared/device.js';
 import { ArcError, arcFail, fromCore } from './errors.js';
 import { ARC, issueTokens, requireBearer, rotateTokens } from './session.js';
+import { authCodeData, issueAuthCode } from './auth-code.js';
 import * as S from './schemas.js';
 import type { Static } from '@sinclair/typebox';
 
@@ -56,14 +56,7 @@ export async function arcLogin(core: Core, body: S.LoginRequest, req: FastifyReq
   // As /auth/login-token: a blocked account gets no code (the original issued tokens for it here).
   if (isBlocked(user)) arcFail(401, 'UserInactive', { nested: true });
   if (user.status === STATUS.registered) arcFail(400, 'User not active yet');
-  const iat = Math.floor(Date.now() / 1000);
-  const code = signHs256(
-    { clientId: client.clientId, userId: user.uuid, iat, exp: iat + client.authCodeExpiration, aud: client.clientId, jti: randomBytes(12).toString('base64url'), iss: core.config.jwtIssuer },
-    client.secret,
-  );
-  // Stored (hashed) so that it can be exchanged once only; the original allowed replays.
-  await core.codes.issue({ purpose: 'auth_code', secret: code, ttlSec: client.authCodeExpiration, userId: user.id, clientId: client.id, data: { source, cutOff: user.sessions_not_before } });
-  return { code };
+  return { code: await issueAuthCode(core, client, user, { source, cutOff: user.sessions_not_before }) };
 }
 
 export function loginRoutes(app: FastifyInstance, core: Core) {
@@ -92,8 +85,8 @@ export function loginRoutes(app: FastifyInstance, core: Core) {
         if (!profile) return arcFail(404, 'UserDoesNotExist');
       }
       // The cut-off seen when the password was checked: a change since then voids the code.
-      const { source, cutOff } = JSON.parse(row.data ?? '{}') as { source?: string; cutOff?: number | null };
-      return issueTokens(core, profile, client, req, source, cutOff ?? null);
+      const { source, cutOff, upstream } = authCodeData(row.data);
+      return issueTokens(core, profile, client, req, source, cutOff ?? null, upstream);
     },
   );
 

@@ -77,13 +77,16 @@ export function mintAccess(core: Core, claims: Claims, client: Client) {
   return arcAccess(core).mint(claims, client.accessTokenExpiration);
 }
 
-/** `createJWT`: a new session with its access and refresh token (ARC's TokenResponse). */
-export async function issueTokens(core: Core, profile: Profile, client: Client, req: FastifyRequest, source?: string, cutOffSeen?: number | null) {
+/**
+ * `createJWT`: a new session with its access and refresh token (ARC's TokenResponse). `upstream`
+ * is a social provider's sealed tokens, kept with the session (the original's refresh record).
+ */
+export async function issueTokens(core: Core, profile: Profile, client: Client, req: FastifyRequest, source?: string, cutOffSeen?: number | null, upstream?: string) {
   if (!profile.clientIds.includes(client.id)) arcFail(401, 'Client Invalid');
   const d = device(req);
   const claims = accessClaims(profile, client, d, core.config.locale);
   const issued = await core.sessions.start(
-    { userId: profile.user.id, clientId: client.id, kind: ARC, source, deviceId: d.deviceId, userAgent: d.userAgent, ip: req.ip, refreshTtlSec: client.refreshTokenExpiration, cutOffSeen },
+    { userId: profile.user.id, clientId: client.id, kind: ARC, source, deviceId: d.deviceId, userAgent: d.userAgent, ip: req.ip, refreshTtlSec: client.refreshTokenExpiration, cutOffSeen, upstream },
     () => mintAccess(core, claims, client),
   );
   return { accessToken: issued.access.token, refreshToken: issued.refreshToken, expires: issued.access.expMs };

@@ -13,6 +13,7 @@ import type { RestDoc } from './rest.js';
 import { UserCreate, UserPatch, UserUpdate } from './services/users/schema.js';
 import { RecordService, type RecordServiceOptions } from './services/record-service.js';
 import { AccessGroupsService } from './services/access-groups.js';
+import { UserOAuthProvidersService } from './services/user-oauth-providers.js';
 import * as S from './services/schemas.js';
 import { AuthSessionsService } from './services/auth-sessions/service.js';
 import { AuthSessionCreate, AuthSessionPatch } from './services/auth-sessions/schema.js';
@@ -53,7 +54,11 @@ function services(ctx: FeathersContext): ServiceEntry[] {
     records('group_group_roles', r.groupGroupRoles, { scope: 'group_group_roles', schemas: S.groupGroupRole }),
     records('oauth_providers', r.oauthProviders, { scope: 'auth_providers', schemas: S.oauthProvider }),
     // An owner sees and unlinks their links; a link is made by signing in with the provider, never by writing one.
-    records('user_oauth_providers', r.userOAuthProviders, { scope: 'user_oauth_providers', schemas: S.userOAuthProvider, owner: 'user_id', ownerMayRemove: true }),
+    {
+      path: 'user_oauth_providers',
+      service: new UserOAuthProvidersService(ctx, r.userOAuthProviders as never, { scope: 'user_oauth_providers', schemas: S.userOAuthProvider, owner: 'user_id', ownerMayRemove: true }),
+      doc: { summary: 'Feathers user_oauth_providers', methods: CRUD, ...S.userOAuthProvider },
+    },
     // Sessions of every dialect and personal access tokens; no update (PUT): a session is the server's to write.
     { path: 'auth_sessions', service: new AuthSessionsService(ctx), doc: { summary: 'Feathers auth_sessions', methods: ['find', 'get', 'create', 'patch', 'remove'], create: AuthSessionCreate, patch: AuthSessionPatch } },
     // The audit log, read only.

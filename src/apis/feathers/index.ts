@@ -7,6 +7,7 @@ import { toFeathersError } from './errors.js';
 import { restRoutes } from './rest.js';
 import { refreshRoute } from './authentication/refresh-route.js';
 import { codeRoutes } from './otp/routes.js';
+import { oauthRoutes } from './oauth/routes.js';
 
 function feathersErrorHandler(core: Core) {
   return (err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => {
@@ -33,6 +34,7 @@ export async function feathersDialect(http: FastifyInstance, opts: { core: Core 
   for (const e of entries) restRoutes(http, ctx, e.path, e.doc);
   refreshRoute(http, ctx);
   codeRoutes(http, ctx);
+  oauthRoutes(http, ctx);
   http.addHook('onReady', async () => {
     await ctx.app.setup(http.server);
   });

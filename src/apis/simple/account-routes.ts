@@ -1,14 +1,21 @@
 import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
 import type { Core } from '../../core/index.js';
 import type { Account } from '../../core/accounts/accounts.js';
 import { CoreError } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';
-import { bind, callerOf, required, startWebSession } from './http.js';
+import { bind, callerOf, optionalString, required, startWebSession } from './http.js';
+import { beginAtProvider, fromFederation } from './oidc-routes.js';
+import { resolveContinueUrl } from './root-routes.js';
 import * as S from './schemas.js';
 
 const tags = ['simple'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+const ProviderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const LinkBody = S.Fields({ continue: Type.String({ maxLength: 4096 }) });
+const LinkResponse = Type.Object({ url: Type.String() });
+const SubjectQuery = Type.Object({ subject: Type.Optional(Type.String({ maxLength: 512 })) });
 
 /** simple-auth's credential requirements; a failure names the first rule broken. */
 function requirementFailure(core: Core, username: string, password: string): string | undefined {
@@ -73,7 +80,10 @@ export function accountRoutes(app: FastifyInstance, core: Core) {
   app.get('/account', { config: { simpleAuth: 'private' }, schema: { tags, summary: 'The signed-in account', security: S.PRIVATE, response: { 200: S.AccountResponse, ...S.errors } } }, async (req) => {
     const { user, src } = callerOf(req);
     const local = await localView(core, user, src);
-    const ids = await core.accounts.identities(user.id);
+    const ids = await core.federation.identitiesOf(user.id);
+    // Name and icon from the provider's configuration; a provider removed since is listed by its
+    // id (the original dereferenced nil and answered 500).
+    const providers = ids.length ? new Map((await core.federation.providers()).map((p) => [p.id, p])) : undefined;
     return {
       id: user.uuid,
       created: new Date(user.created_at).toISOString(),
@@ -81,10 +91,37 @@ export function accountRoutes(app: FastifyInstance, core: Core) {
       name: user.name ?? user.username,
       auth: {
         ...(local ? { local } : {}),
-        ...(ids.length ? { oidc: ids.map((i) => ({ provider: i.provider, subject: i.subject, icon: i.provider, name: i.provider })) } : {}),
+        ...(providers ? { oidc: ids.map((i) => ({ provider: i.provider, subject: i.subject, icon: providers.get(i.provider)?.icon ?? '', name: providers.get(i.provider)?.name ?? i.provider })) } : {}),
       },
     };
   });
+
+  // Linking is ours (the original had it as a TODO): a POST with CSRF answers the provider's URL
+  // for the page to go to, so no other site can start a link; the callback is /oidc/{id}/callback.
+  app.post<{ Params: { id: string } }>(
+    '/account/oidc/:id',
+    { config: { simpleAuth: 'private' }, schema: { tags, summary: 'Link an external provider to the signed-in account: the URL to send the browser to', security: S.PRIVATE, params: ProviderParams, body: LinkBody, response: { 200: LinkResponse, ...S.errors } } },
+    async (req, reply) => {
+      const { user, src } = callerOf(req);
+      // The state is bound to the browser by a cookie, which a SharedKey caller cannot hand on.
+      if (src === 'shared-secret') simpleFail(400, 'bad-request', "linking a provider needs the browser's session cookie");
+      const cont = resolveContinueUrl(core, optionalString(bind<{ continue: string }>(req).continue) ?? '');
+      return { url: await beginAtProvider(core, req, reply, req.params.id, { continue: cont, link: user.uuid }) };
+    },
+  );
+
+  app.delete<{ Params: { id: string }; Querystring: { subject?: string } }>(
+    '/account/oidc/:id',
+    { config: { simpleAuth: 'private' }, schema: { tags, summary: "Unlink an external provider (refused when it is a password-less account's only way in)", security: S.PRIVATE, params: ProviderParams, querystring: SubjectQuery, response: { 200: S.Success, ...S.errors } } },
+    async (req) => {
+      const { user } = callerOf(req);
+      await core.federation.unlink(user.id, req.params.id, req.query.subject || undefined).catch((e: unknown) => {
+        if (e instanceof CoreError && e.code === 'not_found') simpleFail(404, 'oidc-identity-not-found', 'no such linked provider');
+        return fromFederation(e);
+      });
+      return { success: true };
+    },
+  );
 
   app.get<{ Querystring: { offset?: string; limit?: string } }>(
     '/account/audit',

@@ -6,6 +6,7 @@ import { localRoutes } from './local-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { oauth2Routes } from './oauth2-routes.js';
 import { rootRoutes } from './root-routes.js';
+import { oidcRoutes } from './oidc-routes.js';
 import { EchoError } from './errors.js';
 import { correlationId, countSecretGuess, privateAuth, publicAuth, sharedKeyState, type Caller } from './http.js';
 import type { Config } from '../../config/index.js';
@@ -57,7 +58,7 @@ function tagResponses(scope: FastifyInstance): void {
   });
 }
 
-/** The zix99/simple-auth dialect: `/api/v1/*`, plus `/`, `/oauth2`, `/onetime` at the root. */
+/** The zix99/simple-auth dialect: `/api/v1/*`, plus `/`, `/oauth2`, `/onetime`, `/oidc/*` at the root. */
 export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) {
   await app.register(
     async (v1) => {
@@ -101,5 +102,11 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
   await app.register(async (root) => {
     tagResponses(root);
     rootRoutes(root, opts.core);
+  });
+  // External providers (§7) at the root, answering in the v1 envelope as the original did.
+  await app.register(async (oidc) => {
+    tagResponses(oidc);
+    oidc.setErrorHandler(simpleErrorHandler);
+    oidcRoutes(oidc, opts.core);
   });
 }

@@ -21,8 +21,9 @@ export function rootRoutes(app: FastifyInstance, core: Core) {
     // echo's QueryParam: the first of repeated values.
     const asked = [req.query.continue].flat()[0];
     const cont = resolveContinueUrl(core, typeof asked === 'string' ? asked : '');
+    const providers = await core.federation.providers();
     const nonce = headers.inline(reply);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(signInPage({ csrf, company: core.config.simpleCompany, continueUrl: cont, nonce }));
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(signInPage({ csrf, company: core.config.simpleCompany, continueUrl: cont, nonce, providers }));
   });
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { UniqueViolation, type UserRow, type UsersRepo } from '../../store/users.js';
 import type { RbacRepo, AccessRow } from '../../store/rbac.js';
@@ -34,6 +34,8 @@ export interface NewAccount {
   clientIds?: number[];
   /** For the audit trail. */
   ip?: string | null;
+  /** When the email was verified (a provider that asserts it, core/federation). */
+  emailVerifiedAt?: number | null;
 }
 
 /**
@@ -136,7 +138,8 @@ export function accounts(d: Deps) {
   }
 
   return {
-    async create(input: NewAccount): Promise<UserRow> {
+    /** `within` runs in the account's transaction (federation links the identity there: all or nothing). */
+    async create(input: NewAccount, within?: (trx: Transaction<Database>, user: UserRow) => Promise<void>): Promise<UserRow> {
       const username = input.username.trim();
       if (!username || username.length > 256) fail('invalid_input', 'username must be 1 to 256 characters', { field: 'username' });
       if (input.password !== undefined) checkPassword(input.password);
@@ -165,7 +168,7 @@ export function accounts(d: Deps) {
             locale: null,
             status: input.status ?? STATUS.active,
             default_group_id: d.defaultGroupId(),
-            email_verified_at: null,
+            email_verified_at: input.email ? (input.emailVerifiedAt ?? null) : null,
             created_at: now,
             updated_at: now,
           });
@@ -179,6 +182,7 @@ export function accounts(d: Deps) {
           await d.rbac.addMembership(trx, randomUUID(), user.id, d.defaultGroupId(), roleIds);
           for (const p of input.permissions ?? []) await d.rbac.setUserScope(trx, user.id, await d.rbac.ensureScope(trx, p), true);
           for (const c of input.clientIds ?? []) await d.users.allowClient(trx, user.id, c);
+          await within?.(trx, user);
           return user;
         }).then(async (user) => {
           await d.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Account created', ip: input.ip ?? null });

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
-import type { OAuthProviderView, RecordsRepo } from '../../store/records/index.js';
+import type { OAuthProviderView, Q, RecordsRepo } from '../../store/records/index.js';
+import { identitiesRepo } from '../../store/identities.js';
+import { fail } from '../errors.js';
 import type { SecretBox } from '../util/crypto.js';
 import { crud } from './crud.js';
 import { mustExist } from './roles.js';
@@ -10,6 +12,18 @@ const out = (r: OAuthProviderView): OAuthProvider => ({ ...r, nonce: r.nonce ===
 
 /** External OAuth providers (secrets sealed at rest, never read back through a record) and accounts' links to them. */
 export function providerRecords(db: Kysely<Database>, repo: RecordsRepo, box: SecretBox) {
+  const identities = identitiesRepo(db);
+  /**
+   * The federation engine's unlink rule (core/federation/identities.ts) for writes through the
+   * records: an account without a password keeps at least one identity. The account's row lock
+   * is taken before the identity is touched, as unlink takes it, so concurrent removals and
+   * moves of its last two identities are serialized (and cannot deadlock with an unlink).
+   */
+  const keepsAWayIn = async (trx: Q, userId: number, leaving: 0 | 1): Promise<void> => {
+    if ((await identities.count(userId, trx)) - leaving <= 0 && !(await identities.hasPassword(userId, trx))) {
+      fail('last_login_method', 'the account has no password and no other provider');
+    }
+  };
   return {
     oauthProviders: {
       ...crud<OAuthProvider, OAuthProviderInput, OAuthProviderView, 'oauth_providers'>(db, {
@@ -54,13 +68,22 @@ export function providerRecords(db: Kysely<Database>, repo: RecordsRepo, box: Se
       },
       unique: 'sub',
       out: (r) => r,
-      async row(trx, v) {
+      async row(trx, v, _mode, current) {
+        // Moving a link to another account takes it from this one: lock it first (see keepsAWayIn).
+        if (current && v.user_id !== undefined && v.user_id !== current.user_id) await identities.lockAccount(current.user_id, trx);
         if (v.user_id !== undefined) await mustExist(trx, 'users', v.user_id, 'user_id');
         return {
           ...(v.user_id !== undefined && { user_id: v.user_id }),
           ...(v.slug !== undefined && { provider: v.slug }),
           ...(v.sub !== undefined && { subject: v.sub }),
         };
+      },
+      async afterWrite(trx, before, after) {
+        if (before.user_id !== after.user_id) await keepsAWayIn(trx, before.user_id, 0);
+      },
+      async beforeRemove(trx, current) {
+        await identities.lockAccount(current.user_id, trx);
+        await keepsAWayIn(trx, current.user_id, 1);
       },
     }),
   };

@@ -40,6 +40,8 @@ export interface SessionStart {
    * at once and the login fails.
    */
   cutOffSeen?: number | null;
+  /** A federated sign-in's provider tokens, sealed by core.federation (ARC's `/keycloak/logout` ends the upstream session with them). */
+  upstream?: string | null;
 }
 
 const sigOf = (token: string) => token.slice(token.lastIndexOf('.') + 1);
@@ -99,6 +101,7 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
           created_at: now,
           last_used_at: now,
           expires_at: expires,
+          upstream_enc: s.upstream ?? null,
         },
         { hash: sha256(refreshToken), access_sig: sha256(access.sig), access_exp: access.expMs, expires_at: expires },
       );

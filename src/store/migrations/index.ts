@@ -5,6 +5,7 @@ import { simpleDialect } from './0002_simple_dialect.js';
 import { clientTokens } from './0003_client_tokens.js';
 import { accessEvents } from './0004_access_events.js';
 import { feathers } from './0005_feathers.js';
+import { federation } from './0006_federation.js';
 
 /**
  * Every migration by the name recorded in `kysely_migration`. The names are the files' names and
@@ -17,6 +18,7 @@ function migrations(kind: Db['kind']): Record<string, Migration> {
     '0003_client_tokens': clientTokens(kind),
     '0004_access_events': accessEvents(kind),
     '0005_feathers': feathers(kind),
+    '0006_federation': federation(kind),
   };
 }
 
