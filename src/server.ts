@@ -9,6 +9,7 @@ import { nulFreeValidatorCompiler } from './apis/validation.js';
 import { dialects } from './apis/index.js';
 import { requestLoggers } from './request-logger.js';
 import { pageHeaders } from './web/headers.js';
+import { observability, requestIds, type ObservabilityOptions, type ReadinessCheck } from './observability/index.js';
 
 /** A request's path as logs show it: no query string, and no one-time code (Feathers `/otp/:otp` carries one). */
 export const loggedPath = (url: string): string => (url.split('?')[0] ?? '').replace(/^((?:\/auth)?\/otp\/)[^/]+/, '$1[redacted]');
@@ -26,7 +27,7 @@ export function createLogger(config: Config): Logger {
   });
 }
 
-export async function buildApp(core: Core): Promise<FastifyInstance> {
+export async function buildApp(core: Core, ops: ObservabilityOptions = {}): Promise<FastifyInstance> {
   // Fastify's own request lines ("incoming request", "request completed") are at info. Below
   // that level the app runs without a Fastify logger: Fastify then skips the two listeners it
   // puts on every response to write the second line, a fifth of a forward-auth check. Request
@@ -35,6 +36,8 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   const app = Fastify({
     ...(requestLines ? { loggerInstance: core.log as FastifyBaseLogger } : { logger: false }),
     childLoggerFactory: requestLoggers(core.log),
+    // The caller's X-Request-Id when it is safe, else one of ours; every line a request logs carries it as `reqId`.
+    genReqId: requestIds({ stamp: core.config.metricsEnabled }),
     trustProxy: core.config.trustProxy,
     bodyLimit: 1024 * 1024,
     // Path parameters may be email addresses (Feathers /verify/:id, /recover/:email), up to 254 characters before encoding.
@@ -48,6 +51,8 @@ export async function buildApp(core: Core): Promise<FastifyInstance> {
   // Every dialect refuses U+0000 in its input (PostgreSQL cannot store it); the dialect's envelope says so.
   app.setValidatorCompiler(nulFreeValidatorCompiler);
   emptyJsonIsNoBody(app);
+  // First, so that its hook and the metrics see every route registered below.
+  observability(app, core, ops);
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -108,18 +113,35 @@ function emptyJsonIsNoBody(app: FastifyInstance): void {
   });
 }
 
-/** Opens the store, wires the core and builds the app; used by the CLI and the tests. */
-export async function startGatehouse(config: Config, logger?: Logger) {
+/** Below Docker's default 10 s between SIGTERM and SIGKILL (`docker stop`), and systemd's 90 s. */
+export const SHUTDOWN_GRACE_MS = 8000;
+
+/**
+ * Opens the store, wires the core and builds the app; used by the CLI and the tests. `readiness`
+ * adds dependencies `/health/ready` waits for besides the database: a cluster's propagation
+ * channel (issue 14) belongs there.
+ */
+export async function startGatehouse(config: Config, logger?: Logger, opts: { readiness?: ReadinessCheck[] } = {}) {
   const log = logger ?? createLogger(config);
   const store = await openStore(config.databaseUrl);
   const core = await createCore(config, store, log);
-  const app = await buildApp(core);
+  const app = await buildApp(core, { pool: store.stats.pool, readiness: opts.readiness });
   return {
     app,
     core,
     store,
+    /**
+     * Stops taking connections, lets the requests in flight finish, then closes the core and the
+     * store. A request still running after SHUTDOWN_GRACE_MS (a client that never finishes its
+     * body) has its connection cut, so a stop always ends before a supervisor's kill.
+     */
     async close() {
-      await app.close();
+      const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cut);
+      }
       await core.close();
       await store.close();
     },

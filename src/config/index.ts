@@ -13,9 +13,10 @@ import { OAUTH2_SETTINGS, type OAuth2Config } from './oauth2.js';
 import { FEATHERS_SETTINGS, type FeathersConfig } from './feathers.js';
 import { FEDERATION_SETTINGS, type FederationConfig } from './federation.js';
 import { ARC_SOCIAL_SETTINGS, type ArcSocialConfig } from './arc-social.js';
+import { OBSERVABILITY_SETTINGS, type ObservabilityConfig } from './observability.js';
 
 export { ConfigError };
-export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig };
+export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig };
 
 /**
  * One typed configuration: defaults < config file (GATEHOUSE_CONFIG, JSON) < environment. Each
@@ -23,7 +24,7 @@ export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleCo
  * area can ask for that section's type. The keys stay flat, as the config file and the README
  * name them, so that files written for earlier versions keep working.
  */
-export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig {}
+export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig {}
 
 /**
  * Every setting, its environment variable and its default; README's tables mirror this list.
@@ -39,6 +40,7 @@ export const SETTINGS: Record<keyof Config, Spec<Config>> = {
   ...FEATHERS_SETTINGS,
   ...FEDERATION_SETTINGS,
   ...ARC_SOCIAL_SETTINGS,
+  ...OBSERVABILITY_SETTINGS,
 };
 
 /**

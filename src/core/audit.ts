@@ -24,10 +24,28 @@ export interface AuditEvent {
  */
 export type EventRecord = EventRow;
 
+/** Sees every audited event, and the ones only noted; called synchronously, so it must be cheap. */
+export type AuditObserver = (e: AuditEvent) => void;
+
+/** Messages of events that observers (metrics) tell apart; the trail keeps their wording. */
+export const AUDIT_REFRESH_REUSED = 'Refresh token reused; session ended';
+export const AUDIT_REFRESH_ROTATED = 'Refresh token rotated';
+
 /** One audit trail for every dialect; a failed write is logged, never fails the request. */
 export function auditLog(repo: AuditRepo, log: Logger) {
+  const observers: AuditObserver[] = [];
+  const tell = (e: AuditEvent) => {
+    for (const o of observers) {
+      try {
+        o(e);
+      } catch (err) {
+        log.error({ err, module: e.module }, 'audit observer failed');
+      }
+    }
+  };
   return {
     async record(e: AuditEvent): Promise<void> {
+      tell(e);
       try {
         await repo.insert({
           user_id: e.userId,
@@ -45,6 +63,21 @@ export function auditLog(repo: AuditRepo, log: Logger) {
       } catch (err) {
         log.error({ err, module: e.module }, 'audit write failed');
       }
+    },
+    /**
+     * An event observers see but the trail does not keep: one too frequent to store a row for
+     * (every refresh-token rotation), counted by metrics instead.
+     */
+    note(e: AuditEvent): void {
+      if (observers.length) tell(e);
+    },
+    /** Adds an observer (metrics); the function returned removes it. */
+    observe(o: AuditObserver): () => void {
+      observers.push(o);
+      return () => {
+        const i = observers.indexOf(o);
+        if (i >= 0) observers.splice(i, 1);
+      };
     },
     forUser: (userId: number, limit: number, offset: number) => repo.forUser(userId, limit, offset),
     /** Entries as events records; a bad filter throws FilterError. */

@@ -50,6 +50,8 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
   const trustMs = limits.trustSeconds * 1000;
   const locked = (expiresAt: number) => new CoreError('locked', 'Too many failed attempts', { retryAfter: Math.max(1, Math.ceil((expiresAt - Date.now()) / 1000)) });
   const gates = failureGates(ttl, WAIT_MS);
+  // Metrics count lockouts here, where every refusal for too many failures starts.
+  const lockoutObservers: (() => void)[] = [];
   async function guarded<T>(scopes: Scope[], fn: () => Promise<T>, onSuccess?: (failures: number) => Promise<void>): Promise<T> {
     try {
       return await gates.run(
@@ -63,7 +65,10 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
         windowMs,
       );
     } catch (e) {
-      if (e instanceof Closed) throw locked(e.until);
+      if (e instanceof Closed) {
+        for (const o of lockoutObservers) o();
+        throw locked(e.until);
+      }
       throw e;
     }
   }
@@ -118,6 +123,15 @@ export function loginThrottle(ttl: TtlStore, limits: ThrottleLimits) {
     /** A secret with no owner to protect (an installation-wide API key): only the address's budget. */
     address<T>(ip: string | undefined, fn: () => Promise<T>): Promise<T> {
       return guarded([ipScope(ip)], fn);
+    },
+
+    /** Calls `o` on every check refused because a failure counter is full (metrics); returns the removal. */
+    onLockout(o: () => void): () => void {
+      lockoutObservers.push(o);
+      return () => {
+        const i = lockoutObservers.indexOf(o);
+        if (i >= 0) lockoutObservers.splice(i, 1);
+      };
     },
   };
 }

@@ -5,11 +5,20 @@ import type { Database } from './schema.js';
 import { makeDir } from '../util/dirs.js';
 
 export type DbKind = 'sqlite' | 'postgres';
+/** What pg.Pool tells of itself: connections open, idle ones, and queries waiting for one. */
+export interface PoolCounts {
+  readonly totalCount: number;
+  readonly idleCount: number;
+  readonly waitingCount: number;
+  readonly options: { readonly max?: number };
+}
 export interface Db {
   kind: DbKind;
   db: Kysely<Database>;
   /** Changes when another connection (another process) commits; absent where there is no cheap probe. */
   externalVersion?: () => number;
+  /** PostgreSQL's connection pool, for its counts (metrics); SQLite has one connection and no pool. */
+  pool?: PoolCounts;
   close(): Promise<void>;
 }
 
@@ -24,7 +33,7 @@ export async function openDb(url: string): Promise<Db> {
     // unhandled, that would crash the process. The pool drops it and opens a new one when needed.
     pool.on('error', () => undefined);
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kind: 'postgres', db, close: () => db.destroy() };
+    return { kind: 'postgres', db, pool, close: () => db.destroy() };
   }
   if (!url.startsWith('sqlite:')) throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got ${url.split(':')[0]}:)`);
   const path = url.slice('sqlite:'.length);

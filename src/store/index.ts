@@ -14,6 +14,7 @@ import { accessEventsRepo } from './access-events.js';
 import { recordsRepo } from './records/index.js';
 import { claimsRepo } from './claims.js';
 import { authSessionsRepo } from './auth-sessions.js';
+import { storeStats } from './stats.js';
 import { identitiesRepo } from './identities.js';
 import { sessionUpstreamRepo } from './session-upstream.js';
 import { transferRepo } from './transfer.js';
@@ -54,6 +55,8 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     /** Accounts in bulk: export, import and the operator's listing (the CLI). */
     transfer: transferRepo(db, tokensGeneration, usersGeneration),
     ttl,
+    /** Counts operators watch (metrics): the PostgreSQL pool. */
+    stats: storeStats(conn),
     migrate: () => migrate(conn),
     async close() {
       await ttl.close();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SessionRow, SessionsRepo } from '../../store/sessions.js';
 import type { RevocationList } from '../tokens/revocations.js';
-import type { AuditLog } from '../audit.js';
+import { AUDIT_REFRESH_ROTATED, type AuditLog } from '../audit.js';
 import { randomHex, sha256 } from '../util/crypto.js';
 import { fail } from '../errors.js';
 import { isBlocked } from '../rbac/permissions.js';
@@ -138,6 +138,7 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
         return fail('token_expired', 'Token Expired');
       }
       if (rt.access_sig && rt.access_exp) await revocations.revokeHash(rt.access_sig, rt.access_exp);
+      audit.note({ userId: rt.session.user_id, module: 'session', level: 'info', message: AUDIT_REFRESH_ROTATED });
       return { refreshToken: next, access, session: rt.session };
     },
 
