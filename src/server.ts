@@ -123,9 +123,11 @@ export const SHUTDOWN_GRACE_MS = 8000;
  */
 export async function startGatehouse(config: Config, logger?: Logger, opts: { readiness?: ReadinessCheck[] } = {}) {
   const log = logger ?? createLogger(config);
-  const store = await openStore(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { redisUrl: config.redisUrl, redisPrefix: config.redisPrefix });
   const core = await createCore(config, store, log);
-  const app = await buildApp(core, { pool: store.stats.pool, readiness: opts.readiness });
+  // A node that lost the revocation channel still polls, but is slower to hear of sign-outs: say so.
+  const channel: ReadinessCheck[] = store.kind === 'postgres' || config.redisUrl ? [{ name: 'revocation channel', check: async () => core.revocations.healthy() }] : [];
+  const app = await buildApp(core, { pool: store.stats.pool, readiness: [...channel, ...(opts.readiness ?? [])] });
   return {
     app,
     core,

@@ -75,7 +75,8 @@ function context(values: Context['values'], positionals: string[]): Context {
       const c = ctx.config();
       // Loaded here, not at the top: help and usage errors answer without loading the server (~1 s of CPU).
       const [{ openStore }, { createCore }, { default: pino }] = await Promise.all([import('../store/index.js'), import('../core/index.js'), import('pino')]);
-      const store = await openStore(c.databaseUrl).catch((e: unknown) => {
+      // The cluster's Redis too: the CLI's sign-outs and blocks must wake every node, and its counters live there.
+      const store = await openStore(c.databaseUrl, { redisUrl: c.redisUrl, redisPrefix: c.redisPrefix }).catch((e: unknown) => {
         throw new Failure(databaseProblem(e, c.databaseUrl), [], { cause: e });
       });
       try {

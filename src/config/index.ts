@@ -14,9 +14,10 @@ import { FEATHERS_SETTINGS, type FeathersConfig } from './feathers.js';
 import { FEDERATION_SETTINGS, type FederationConfig } from './federation.js';
 import { ARC_SOCIAL_SETTINGS, type ArcSocialConfig } from './arc-social.js';
 import { OBSERVABILITY_SETTINGS, type ObservabilityConfig } from './observability.js';
+import { CLUSTER_SETTINGS, type ClusterConfig } from './cluster.js';
 
 export { ConfigError };
-export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig };
+export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig, ClusterConfig };
 
 /**
  * One typed configuration: defaults < config file (GATEHOUSE_CONFIG, JSON) < environment. Each
@@ -24,7 +25,7 @@ export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleCo
  * area can ask for that section's type. The keys stay flat, as the config file and the README
  * name them, so that files written for earlier versions keep working.
  */
-export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig {}
+export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig, ClusterConfig {}
 
 /**
  * Every setting, its environment variable and its default; README's tables mirror this list.
@@ -41,6 +42,7 @@ export const SETTINGS: Record<keyof Config, Spec<Config>> = {
   ...FEDERATION_SETTINGS,
   ...ARC_SOCIAL_SETTINGS,
   ...OBSERVABILITY_SETTINGS,
+  ...CLUSTER_SETTINGS,
 };
 
 /**

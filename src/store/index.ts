@@ -18,13 +18,22 @@ import { storeStats } from './stats.js';
 import { identitiesRepo } from './identities.js';
 import { sessionUpstreamRepo } from './session-upstream.js';
 import { transferRepo } from './transfer.js';
+import { openRedis } from './redis.js';
+import { redisTtlStore } from './redis-ttl.js';
+import { noSignal, pgSignal, redisSignal, signalledFeed } from './feed-signal.js';
 
-/** Every repository over one database connection. */
-export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
+/**
+ * Every repository over one database connection. With `redisUrl` (a cluster) the TTL store and
+ * the feed's wake-up live in Redis, every key and channel under `redisPrefix`.
+ */
+export async function openStore(url: string, opts: { migrate?: boolean; redisUrl?: string; redisPrefix?: string } = {}) {
   const conn: Db = await openDb(url);
   if (opts.migrate !== false) await migrate(conn);
   const db = conn.db;
-  const ttl = sqlTtlStore(db);
+  const redis = opts.redisUrl ? openRedis(opts.redisUrl, opts.redisPrefix ?? 'gatehouse:') : undefined;
+  const ttl = redis ? redisTtlStore(redis) : sqlTtlStore(db);
+  // Wakes every node's feed reader when one writes; SQLite is one process and needs none.
+  const feedSignal = redis ? redisSignal(redis) : conn.kind === 'postgres' ? pgSignal(db, url) : noSignal;
   const tokensGeneration = generation(conn.externalVersion);
   const usersGeneration = generation(conn.externalVersion);
   return {
@@ -44,7 +53,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     sessions: sessionsRepo(db),
     codes: codesRepo(db),
     audit: auditRepo(db),
-    accessEvents: accessEventsRepo(db, usersGeneration),
+    accessEvents: signalledFeed(accessEventsRepo(db, usersGeneration), feedSignal),
     records: recordsRepo(db),
     claims: claimsRepo(db),
     authSessions: authSessionsRepo(db),
@@ -59,6 +68,7 @@ export async function openStore(url: string, opts: { migrate?: boolean } = {}) {
     stats: storeStats(conn),
     migrate: () => migrate(conn),
     async close() {
+      await feedSignal.close();
       await ttl.close();
       await conn.close();
     },

@@ -49,6 +49,12 @@ await describeDb('health endpoints', () => {
     expect(await get('/health')).toEqual({ status: 200, body: { status: 'ok', Status: 'OK', DB: true } });
   });
 
+  it('reports the revocation channel where nodes share one (PostgreSQL or Redis), not on SQLite alone', async () => {
+    const checks = (await get('/health/ready')).body.checks as Record<string, string>;
+    if (gh.store.kind === 'postgres') expect(checks['revocation channel']).toBe('up');
+    else expect(checks).not.toHaveProperty('revocation channel');
+  });
+
   it('is not ready while another dependency is down, and says which', async () => {
     extraUp = false;
     try {

@@ -1,11 +1,17 @@
 import type { TtlStore } from '../../store/ttl-store.js';
 import type { AccessEventsRepo, AccessEvent, AccountAccess } from '../../store/access-events.js';
+import type { FeedSignal } from '../../store/feed-signal.js';
 import { sha256 } from '../util/crypto.js';
 
 /** Where revocations were kept before the feed (migration 0004); still read at start. */
 const LEGACY_PREFIX = 'revoked:';
 /** How often every node reads the feed: a revocation anywhere holds here within this time. */
 export const FEED_POLL_MS = 250;
+/**
+ * Least time between two reads a wake-up starts: under a burst of writes (every refresh revokes
+ * the access token it replaces) a node reads the feed at most 50 times a second, not once a write.
+ */
+const WAKE_GAP_MS = 20;
 /**
  * How long a missing feed id is looked for again: on PostgreSQL ids are taken at insert and a
  * transaction (an administrator's `BEGIN; UPDATE users …`) may commit long after later ones.
@@ -34,9 +40,11 @@ export interface RevocationOptions {
  *
  * The store's feed is the shared copy: every node loads it at start and then reads what was
  * added every `FEED_POLL_MS`, so a sign-out, a revocation or a status written by an
- * administrator straight into the database holds on every node within a second.
+ * administrator straight into the database holds on every node within a second. Where the feed
+ * has a `signal` (Redis pub/sub, PostgreSQL NOTIFY), a node that writes wakes the others, which
+ * read at once; the poll stays, for writes made outside Gatehouse and while the channel is lost.
  */
-export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: RevocationOptions) {
+export function revocationList(feed: AccessEventsRepo & { signal?: FeedSignal }, ttl: TtlStore, opts: RevocationOptions) {
   const revoked = new Map<string, number>();
   const blocked = new Set<string>();
   /** The same accounts by integer id (Feathers tokens name their account by id). */
@@ -45,6 +53,13 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
   let last = 0;
   const gaps = new Map<number, number>();
   let polling: Promise<void> | undefined;
+  /** A wake-up came while a read ran: what it announced may have been committed after that read began. */
+  let again = false;
+  let closed = false;
+  let lastRun = 0;
+  let loaded = false;
+  /** The channel was lost since it last answered (or never answered). */
+  let wasLost = false;
   let timer: NodeJS.Timeout | undefined;
   let prune: NodeJS.Timeout | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
@@ -116,16 +131,56 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
     }
   }
 
+  /** One read of the feed, then the next is scheduled; one runs at a time. */
+  function run(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    lastRun = Date.now();
+    polling = poll()
+      .catch((e: unknown) => opts.warn('reading the revocation feed failed; retrying', e))
+      .finally(() => {
+        polling = undefined;
+        if (closed) return;
+        if (again) {
+          again = false;
+          wake();
+        } else schedule();
+      });
+  }
+
   function schedule(): void {
-    timer = setTimeout(() => {
-      polling = poll()
-        .catch((e: unknown) => opts.warn('reading the revocation feed failed; retrying', e))
-        .finally(() => {
-          polling = undefined;
-          if (timer) schedule();
-        });
-    }, FEED_POLL_MS);
+    timer = setTimeout(run, FEED_POLL_MS);
     timer.unref();
+  }
+
+  /** Another node wrote to the feed: read it now rather than at the next tick. */
+  function wake(): void {
+    if (closed) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    if (!loaded) return; // the load reads everything, then the poll starts
+    const wait = lastRun + WAKE_GAP_MS - Date.now();
+    if (wait <= 0) return run();
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, wait);
+    timer.unref();
+  }
+
+  /** The channel was lost or is back; the poll covers the gap, a resubscribe reads everything again. */
+  function channelState(up: boolean, err?: unknown): void {
+    if (up && !wasLost) return;
+    wasLost = !up;
+    if (!up) {
+      opts.warn('the revocation channel is lost: reading the feed every 250 ms until it is back', err);
+      return;
+    }
+    // What was written while the channel was down reaches us through the poll already; caches
+    // filled meanwhile are dropped, and account states read again, in case anything was missed.
+    opts.onChange();
+    wake();
+    resync().catch((e: unknown) => opts.warn('reading account states failed; retrying', e));
   }
 
   return {
@@ -133,10 +188,18 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
     async load(): Promise<void> {
       const now = Date.now();
       last = Math.max(0, (await feed.latestId()) - START_LOOKBACK);
-      for (const e of await ttl.entries(LEGACY_PREFIX)) revoked.set(e.key.slice(LEGACY_PREFIX.length), e.expiresAt);
+      // Only a store from before the feed holds these; a TTL store that does not answer (Redis
+      // down at start) must not keep the node from starting: its requests fail on their own.
+      const legacy = await ttl.entries(LEGACY_PREFIX).catch((e: unknown) => {
+        opts.warn('reading revocations kept before the feed failed; starting without them', e);
+        return [];
+      });
+      for (const e of legacy) revoked.set(e.key.slice(LEGACY_PREFIX.length), e.expiresAt);
       for (const r of await feed.revokedLive(now)) revoked.set(r.key, r.until);
       for (const a of await feed.restricted(now - opts.sessionLifetimeMs)) applyAccount(a);
       schedule();
+      loaded = true;
+      await feed.signal?.subscribe(wake, channelState);
       prune = setInterval(() => {
         const t = Date.now();
         for (const [k, exp] of revoked) if (exp <= t) revoked.delete(k);
@@ -187,7 +250,10 @@ export function revocationList(feed: AccessEventsRepo, ttl: TtlStore, opts: Revo
       if ((cutoffs.get(uuid) ?? 0) < at) cutoffs.set(uuid, at);
     },
     size: () => revoked.size,
+    /** Whether wake-ups arrive (readiness): false while the channel is lost; true without one. */
+    healthy: (): boolean => feed.signal?.healthy() ?? true,
     close(): void {
+      closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
       if (prune) clearInterval(prune);
