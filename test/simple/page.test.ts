@@ -4,14 +4,13 @@
  * Sign-out really ends the session (vouch refuses the cookie afterwards), stale error messages
  * go away, and the page runs under its Content-Security-Policy without a violation.
  */
-import { existsSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { TOTP, Secret } from 'otpauth';
 import { startServer, client, type TestServer } from '../support/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+const missing = chromiumMissing;
 if (missing && process.env.CI) throw new Error(`CI requires Chromium: ${missing}`);
 if (missing) console.warn(`[sign-in page] skipped: ${missing}`);
 
@@ -36,10 +35,7 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
     const code = new TOTP({ secret: Secret.fromBase32(SECRET.replace(/=+$/, '')) }).generate();
     const on = await client(srv.url)('POST', '/api/v1/local/2fa', { json: { secret: SECRET, code }, headers: { authorization: 'SharedKey super-secret', 'x-account-uuid': uuid } });
     expect(on.status).toBe(200);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -3,15 +3,14 @@
  * provider's own login and consent pages (oidc-provider on loopback), and back to the page's
  * continue URL signed in (the browser's session cookie works on GET /api/v1/account).
  */
-import { existsSync } from 'node:fs';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { client, decode } from '../support/server.js';
 import { closeAllUpstreams } from '../support/upstreams/http.js';
 import { person, PROVIDER, startWithUpstream, type Setup } from '../simple/oidc/flow.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+const missing = chromiumMissing;
 if (missing && process.env.CI) throw new Error(`CI requires Chromium: ${missing}`);
 if (missing) console.warn(`[federated sign-in] skipped: ${missing}`);
 
@@ -28,10 +27,7 @@ const APP = 'http://app.example.test';
     });
     s.up.addUser(person('chromium-user', { name: 'Chromium User' }));
     s.up.addUser(person('grant-user'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

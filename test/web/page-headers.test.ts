@@ -4,9 +4,9 @@
  * nosniff, a Referrer-Policy that keeps OAuth2 codes out of Referer, and HSTS when the public
  * address is https; and the pages still work under that policy in Chromium.
  */
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { client, startServer, type Res, type TestServer } from '../support/server.js';
 
 const PAGES = ['/', '/docs'];
@@ -95,8 +95,7 @@ describe('security headers with an https PUBLIC_URL and configured frame ancesto
   });
 });
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const missing = existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+const missing = chromiumMissing;
 if (missing && process.env.CI) throw new Error(`CI requires Chromium: ${missing}`);
 if (missing) console.warn(`[page headers in Chromium] skipped: ${missing}`);
 
@@ -105,7 +104,7 @@ if (missing) console.warn(`[page headers in Chromium] skipped: ${missing}`);
   let browser: Browser;
   beforeAll(async () => {
     srv = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
