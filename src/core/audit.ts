@@ -30,6 +30,11 @@ export type AuditObserver = (e: AuditEvent) => void;
 /** Messages of events that observers (metrics) tell apart; the trail keeps their wording. */
 export const AUDIT_REFRESH_REUSED = 'Refresh token reused; session ended';
 export const AUDIT_REFRESH_ROTATED = 'Refresh token rotated';
+/**
+ * A password sign-in that did not come through an HTTP route (Feathers over socket.io), noted so
+ * that metrics count it with its dialect; `data` is `{dialect, result}`.
+ */
+export const AUDIT_SOCKET_SIGN_IN = 'Password sign-in over a socket';
 
 /** One audit trail for every dialect; a failed write is logged, never fails the request. */
 export function auditLog(repo: AuditRepo, log: Logger) {

@@ -3,7 +3,7 @@
  * events do not say which wire a sign-in came through), so metrics tell them apart here, from
  * the route that answered. Each entry names the dialect, or undefined when the request is not a
  * sign-in after all (a Feathers JWT re-authentication, an OAuth2 grant other than `password`).
- * Feathers sign-ins over socket.io do not pass through these routes and are not counted here.
+ * Feathers sign-ins over socket.io pass through no route: the dialect notes them (AUDIT_SOCKET_SIGN_IN).
  */
 type Classify = (body: unknown) => string | undefined;
 

@@ -2,7 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Core } from '../core/index.js';
 import type { PoolStats } from '../store/stats.js';
-import { AUDIT_REFRESH_REUSED, AUDIT_REFRESH_ROTATED } from '../core/audit.js';
+import { AUDIT_REFRESH_REUSED, AUDIT_REFRESH_ROTATED, AUDIT_SOCKET_SIGN_IN } from '../core/audit.js';
 import { HttpMetrics } from './http-metrics.js';
 import { LOGIN_ROUTES, loginResult, type LoginResult } from './logins.js';
 import { startOf } from './request-id.js';
@@ -92,7 +92,10 @@ export function gatehouseMetrics(core: Core, opts: MetricsOptions = {}) {
 
   const stops = [
     core.audit.observe((e) => {
-      if (e.message === AUDIT_REFRESH_ROTATED) rotations.inc();
+      if (e.message === AUDIT_SOCKET_SIGN_IN) {
+        const { dialect, result } = (e.data ?? {}) as { dialect?: string; result?: string };
+        if (dialect && result) logins.inc({ dialect, result });
+      } else if (e.message === AUDIT_REFRESH_ROTATED) rotations.inc();
       else if (e.message === AUDIT_REFRESH_REUSED) reuse.inc();
     }),
     core.throttle.onLockout(() => lockouts.inc()),

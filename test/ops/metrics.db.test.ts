@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { client, DB, describeDb, startServer, type TestServer } from '../support/server.js';
 import { arcFixture } from '../support/fixtures/arc.js';
+import { socketClient } from '../support/feathers-client.js';
 import { parseMetrics, valueOf, type Sample } from './prometheus.js';
 
 /**
@@ -85,6 +86,20 @@ await describeDb('metrics', () => {
     // Node's own metrics are there too.
     expect(after.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
     expect(after.some((s) => s.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
+  });
+
+  it('counts Feathers sign-ins over socket.io, which pass through no HTTP route', async () => {
+    const before = await scrape();
+    const s = socketClient(srv.url);
+    try {
+      await s.app.authenticate({ strategy: 'local', email: 'xyz@gmail.com', password: PASSWORD });
+      await expect(s.app.authenticate({ strategy: 'local', email: 'xyz@gmail.com', password: 'wrong-password' })).rejects.toMatchObject({ code: 401 });
+    } finally {
+      s.close();
+    }
+    const after = await scrape();
+    expect(logins(after, 'feathers', 'success') - logins(before, 'feathers', 'success')).toBe(1);
+    expect(logins(after, 'feathers', 'failure') - logins(before, 'feathers', 'failure')).toBe(1);
   });
 
   it('counts refresh-token rotations and reuse detections', async () => {

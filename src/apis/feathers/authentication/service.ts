@@ -1,5 +1,7 @@
 import { NotAuthenticated } from '@feathersjs/errors';
 import { CoreError } from '../../../core/errors.js';
+import { AUDIT_SOCKET_SIGN_IN } from '../../../core/audit.js';
+import { toFeathersError } from '../errors.js';
 import { isBlocked } from '../../../core/rbac/permissions.js';
 import type { Account } from '../../../core/accounts/accounts.js';
 import type { CallParams, Connection, FeathersContext, Principal } from '../context.js';
@@ -25,9 +27,25 @@ export class AuthenticationService {
   async create(data: unknown, params: CallParams): Promise<AuthResult> {
     const d = checkCreate(data ?? {});
     const strategy = d.strategy ?? 'local';
-    const result = strategy === 'jwt' ? await this.jwt(d.accessToken) : await this.local(d, params);
+    const result = strategy === 'jwt' ? await this.jwt(d.accessToken) : await this.socketCounted(params, () => this.local(d, params));
     if (params.connection) await this.attach(params.connection, result);
     return result;
+  }
+
+  /** REST sign-ins are counted by their route (metrics); one over socket.io is noted for the count here. */
+  private async socketCounted(params: CallParams, signIn: () => Promise<AuthResult>): Promise<AuthResult> {
+    if (params.provider !== 'socketio') return signIn();
+    const note = (result: string) => this.ctx.core.audit.note({ userId: null, module: 'login', level: 'info', message: AUDIT_SOCKET_SIGN_IN, data: { dialect: 'feathers', result } });
+    try {
+      const r = await signIn();
+      note('success');
+      return r;
+    } catch (e) {
+      // As the client will see it: a core refusal becomes its Feathers error (locked: 429).
+      const status = toFeathersError(e).code;
+      note(status === 429 ? 'locked' : status < 500 ? 'failure' : 'error');
+      throw e;
+    }
   }
 
   private async local(d: { email?: string; username?: string; phone?: string; password?: string; totp?: string }, params: CallParams): Promise<AuthResult> {
