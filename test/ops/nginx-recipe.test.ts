@@ -10,6 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { startGatehouse } from '../../src/server.js';
+import { stopChild } from '../support/processes.js';
 
 /**
  * deploy/nginx/gatehouse.conf as shipped (issue 15, item 2): rendered with local ports and a
@@ -154,11 +155,7 @@ http {
   });
 
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((r) => nginx?.once('exit', r));
-      nginx.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(nginx);
     await new Promise((r) => app?.close(r));
     await gh?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, startServer, type TestServer } from '../support/server.js';
+import { stopChild } from '../support/processes.js';
 
 /**
  * Reference §5: the vouch endpoint behind a real nginx `auth_request`, as in simple-auth's
@@ -102,11 +103,7 @@ http {
     });
   });
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((r) => nginx?.once('exit', r));
-      nginx.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(nginx);
     await new Promise((r) => upstream?.close(r));
     await srv?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
