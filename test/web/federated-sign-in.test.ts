@@ -70,6 +70,8 @@ const APP = 'http://app.example.test';
     await atProvider(page, 'chromium-user');
 
     await expect.poll(() => landed, { timeout: 15_000 }).toBe(`${APP}/landing?from=sign-in`);
+    // The request is seen before its navigation ends: let it end, or the next goto is cut short by it.
+    await page.waitForURL(`${APP}/landing?from=sign-in`);
     const session = (await context.cookies(s.srv.url)).find((c) => c.name === 'auth');
     expect(session?.httpOnly).toBe(true);
     expect(decode(session?.value as string)).toMatchObject({ src: 'oidc' });
