@@ -5,6 +5,7 @@ import type { Store } from '../store/index.js';
 import type { Accounts } from './accounts/accounts.js';
 import type { Clients } from './clients.js';
 import { BUILTIN_PERMISSIONS } from './rbac/permissions.js';
+import { CoreError } from './errors.js';
 
 export const DEFAULT_GROUP_KEY = 'default';
 
@@ -43,31 +44,53 @@ export function bootstrap(d: BootstrapDeps) {
      */
     async firstStart(): Promise<BootstrapResult> {
       const out: BootstrapResult = {};
+      // Nodes of a cluster started together on an empty database all get here: one creates
+      // each row, the others find the unique index taken and use (and show) nothing of theirs.
+      const lost = (e: unknown) => e instanceof CoreError && e.code === 'taken';
       let clientRow = (await d.clients.list())[0];
       if (!clientRow) {
         const clientSecret = randomBytes(24).toString('base64url');
-        clientRow = await d.clients.create({
-          clientId: 'default',
-          clientSecret,
-          secret: randomBytes(32).toString('base64url'),
-          redirectUrl: null,
-          accessTokenExpiration: 900,
-          refreshTokenExpiration: 86400,
-          authCodeExpiration: 180,
-        });
-        out.client = { clientId: 'default', clientSecret };
+        clientRow = await d.clients
+          .create({
+            clientId: 'default',
+            clientSecret,
+            secret: randomBytes(32).toString('base64url'),
+            redirectUrl: null,
+            accessTokenExpiration: 900,
+            refreshTokenExpiration: 86400,
+            authCodeExpiration: 180,
+          })
+          .then(
+            (row) => {
+              out.client = { clientId: 'default', clientSecret };
+              return row;
+            },
+            async (e: unknown) => {
+              const other = lost(e) ? (await d.clients.list())[0] : undefined;
+              if (!other) throw e;
+              return other;
+            },
+          );
       }
       if (!(await d.users.any())) {
         const generated = !d.config.adminPassword;
         const password = d.config.adminPassword ?? randomBytes(18).toString('base64url');
-        await d.accounts.create({
-          username: d.config.adminUsername,
-          password,
-          firstName: 'Admin',
-          roles: ['admin'],
-          clientIds: [clientRow.id],
-        });
-        out.admin = { username: d.config.adminUsername, password, generated };
+        const created = await d.accounts
+          .create({
+            username: d.config.adminUsername,
+            password,
+            firstName: 'Admin',
+            roles: ['admin'],
+            clientIds: [clientRow.id],
+          })
+          .then(
+            () => true,
+            (e: unknown) => {
+              if (lost(e)) return false;
+              throw e;
+            },
+          );
+        if (created) out.admin = { username: d.config.adminUsername, password, generated };
       }
       return out;
     },
