@@ -17,13 +17,26 @@ export const PASSWORD = 'bench-Passw0rd!';
 export const CLIENT = { clientId: 'bench', clientSecret: 'bench-client-secret', secret: 'bench-code-signing-secret', redirectUrl: 'http://localhost/cb' };
 const SECRETS = { JWT_SECRET: 'bench-jwt-secret-0123456789abcdef', GATEHOUSE_SECRET_KEY: 'bench-secret-key-0123456789abcdef', JWT_ISSUER: 'gatehouse' };
 
+/**
+ * Where a store directory's database lives: SQLite in the directory (the default), or the
+ * PostgreSQL database (and Redis) registered for it with `useDatabase` (bench/lib/cluster.mjs
+ * creates and drops those).
+ */
+const external = new Map();
+export function useDatabase(dir, { databaseUrl, redisUrl, redisPrefix } = {}) {
+  external.set(dir, { databaseUrl, redisUrl, redisPrefix });
+}
+export const databaseUrlOf = (dir) => external.get(dir)?.databaseUrl ?? `sqlite:${join(dir, 'gatehouse.db')}`;
+
 /** Environment of every Gatehouse process of one store directory. */
 export function envFor(dir) {
   const configFile = join(dir, 'gatehouse.json');
   writeFileSync(configFile, JSON.stringify(simple.configFile(), null, 2));
+  const ext = external.get(dir);
   return {
     ...SECRETS,
-    DATABASE_URL: `sqlite:${join(dir, 'gatehouse.db')}`,
+    DATABASE_URL: databaseUrlOf(dir),
+    ...(ext?.redisUrl ? { REDIS_URL: ext.redisUrl, REDIS_PREFIX: ext.redisPrefix } : {}),
     GATEHOUSE_DATA_DIR: dir,
     GATEHOUSE_CONFIG: configFile,
     GATEHOUSE_ADMIN_PASSWORD: PASSWORD,
@@ -56,6 +69,7 @@ export async function prepareStore(dir, { users, sessions = 0, log = () => {} })
   runNode([CLI, 'migrate'], { env, cwd: dir });
   // The CLI's core seeds the default tenant and the built-in roles on the way.
   runNode([CLI, 'client', 'create', '--client-id', CLIENT.clientId, '--client-secret', CLIENT.clientSecret, '--secret', CLIENT.secret, '--redirect-url', CLIENT.redirectUrl], { env, cwd: dir });
+  if (env.DATABASE_URL.startsWith('postgres')) return prepareStorePg(env.DATABASE_URL, { users, sessions, log, env });
   const Database = rootRequire('better-sqlite3');
   const db = new Database(join(dir, 'gatehouse.db'));
   db.pragma('journal_mode = WAL');
@@ -130,10 +144,55 @@ export async function prepareStore(dir, { users, sessions = 0, log = () => {} })
   return { env, pairs };
 }
 
+/**
+ * The same store on PostgreSQL: users seeded set-wise (generate_series) with the same columns,
+ * hash, role, tenant and client as on SQLite. Sessions are not seeded here (the memory phase,
+ * the only one that needs them, runs on SQLite).
+ */
+async function prepareStorePg(url, { users, sessions, log, env }) {
+  if (sessions > 0) throw new Error('seeded sessions are SQLite-only');
+  const pg = rootRequire('pg');
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const one = async (q, a = []) => (await c.query(q, a)).rows[0];
+    const groupId = (await one(`select id from groups where key = 'default'`)).id;
+    const roleId = (await one(`select id from roles where slug = 'user'`)).id;
+    const clientId = (await one(`select id from clients where client_id = $1 and deleted_at is null`, [CLIENT.clientId])).id;
+    const hash = await productionHash();
+    const now = Date.now();
+    const t0 = Date.now();
+    await c.query('begin');
+    await c.query(
+      `insert into users (uuid, username, username_norm, email, email_norm, first_name, last_name, status, default_group_id, created_at, updated_at)
+       select gen_random_uuid()::text, 'user' || i, 'user' || i, 'user' || i || '@bench.test', 'user' || i || '@bench.test', 'Bench', 'User ' || i, 1, $1, $2, $2
+       from generate_series(0, $3 - 1) i order by i`,
+      [groupId, now, users],
+    );
+    const seeded = `select id from users where username ~ '^user[0-9]+$' and deleted_at is null`;
+    await c.query(`insert into credentials (user_id, password_hash, password_changed_at) select id, $1, $2 from (${seeded}) u`, [hash, now]);
+    await c.query(`insert into user_groups (uuid, user_id, group_id) select gen_random_uuid()::text, id, $1 from (${seeded}) u`, [groupId]);
+    const ugrTimed = (await one(`select 1 as x from information_schema.columns where table_name = 'user_group_roles' and column_name = 'created_at'`)) !== undefined;
+    await c.query(
+      ugrTimed
+        ? `insert into user_group_roles (user_group_id, role_id, created_at, updated_at) select ug.id, $1, $3, $3 from user_groups ug join (${seeded}) u on u.id = ug.user_id where ug.group_id = $2`
+        : `insert into user_group_roles (user_group_id, role_id) select ug.id, $1 from user_groups ug join (${seeded}) u on u.id = ug.user_id where ug.group_id = $2`,
+      ugrTimed ? [roleId, groupId, now] : [roleId, groupId],
+    );
+    await c.query(`insert into user_clients (user_id, client_id) select id, $1 from (${seeded}) u`, [clientId]);
+    await c.query('commit');
+    await c.query('analyze');
+    log(`seeded ${users} users on PostgreSQL in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    await c.end();
+  }
+  return { env, pairs: [] };
+}
+
 /** Starts `node dist/cli.js serve` on a free loopback port. `nodeArgs` go before the script (e.g. --cpu-prof). */
-export async function startServer(dir, { nodeArgs = [], readyTimeoutMs = 120_000 } = {}) {
+export async function startServer(dir, { nodeArgs = [], readyTimeoutMs = 120_000, env: extra = {} } = {}) {
   const port = await freePort();
-  const env = { ...envFor(dir), PORT: String(port) };
+  const env = { ...envFor(dir), PORT: String(port), ...extra };
   return startNode([...nodeArgs, CLI, 'serve'], { env, port, cwd: dir, name: 'gatehouse', readyTimeoutMs });
 }
 
