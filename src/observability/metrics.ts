@@ -60,7 +60,7 @@ export function gatehouseMetrics(core: Core, opts: MetricsOptions = {}) {
   let sessions: { count: number; at: number } | undefined;
   new Gauge({
     name: 'gatehouse_active_sessions',
-    help: `Stored sessions neither ended nor expired (refresh-token families and personal access tokens of every dialect; simple-auth cookie sessions are not stored), recounted at most every ${SESSIONS_MAX_AGE_MS / 1000} s`,
+    help: `Stored sessions neither ended nor expired (refresh-token families, personal access tokens and simple-auth cookie sessions), recounted at most every ${SESSIONS_MAX_AGE_MS / 1000} s`,
     registers: [registry],
     async collect() {
       const now = Date.now();

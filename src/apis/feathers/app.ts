@@ -5,7 +5,7 @@ import type { Core } from '../../core/index.js';
 import type { Connection, FeathersContext, FeathersRbac } from './context.js';
 import { isServerFault, toFeathersError } from './errors.js';
 import { publishEvents } from './channels.js';
-import { feathersAccess } from './tokens.js';
+import { feathersAccess } from '../shared/feathers-tokens.js';
 import { tokenOfHeader } from './hooks/authenticate.js';
 import { AuthenticationService } from './authentication/service.js';
 import { UsersService } from './services/users/service.js';

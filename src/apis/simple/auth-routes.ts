@@ -36,7 +36,9 @@ export function authRoutes(app: FastifyInstance, core: Core) {
     // The original only cleared the cookie; a copy of it would have stayed valid until it expired.
     const token = cookies(req).get(c.simpleCookieName);
     const session = token ? sessionOf(core, token) : undefined;
-    if (session) await core.revocations.revokeHash(session.sigHash, session.expMs);
+    // Its stored row ends with it (the session list shows it no more); a cookie from before
+    // sessions were stored has none, and its signature is revoked alone.
+    if (session && !(token && (await core.sessions.endByAccess(token)))) await core.revocations.revokeHash(session.sigHash, session.expMs);
     setSessionCookie(core, reply, '', new Date());
     return { success: true };
   });

@@ -3,7 +3,7 @@ import type { Core } from '../../core/index.js';
 import type { Account } from '../../core/accounts/accounts.js';
 import type { SessionSource, WebSession } from '../../core/tokens/web-session.js';
 import { randomBytes } from 'node:crypto';
-import { ALNUM, randomAlnum, safeEqual } from '../../core/util/crypto.js';
+import { ALNUM, randomAlnum, safeEqual, sha256 } from '../../core/util/crypto.js';
 import { header } from '../request-info.js';
 import { CoreError, fail } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';
@@ -75,12 +75,23 @@ export async function startWebSession(core: Core, reply: FastifyReply, user: Acc
   // The claims have no iat/jti, so a login in the same second as a logout of the same account would
   // get the very token that logout revoked, and one in the second of a password change would be
   // cut off with the sessions before it: wait for the next second and issue again.
-  const dead = () => core.revocations.isRevoked(core.sessions.sigOf(s.token)) || core.revocations.isCutOff(user.uuid, s.issuedAtMs);
-  for (let i = 0; i < 2 && dead(); i++) {
+  // Sessions are stored by their signature, so a sign-in in the same second as a live session of
+  // the same account (the same token) waits too: ending one must not end the other.
+  const dead = async () => core.revocations.isRevoked(core.sessions.sigOf(s.token)) || core.revocations.isCutOff(user.uuid, s.issuedAtMs) || (await core.sessions.sessionOf(s.token)) !== undefined;
+  for (let i = 0; i < 2 && (await dead()); i++) {
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
     s = core.webSessions.issue(user.uuid, src);
   }
   if (!(await core.accounts.stillCurrent(user))) fail('invalid_credentials', 'Invalid Credentials');
+  // Stored so that its owner can list it and end it (GET/DELETE /api/v1/account/sessions).
+  await core.authSessions.recordWeb({
+    userId: user.id,
+    source: src,
+    sigHash: sha256(core.sessions.sigOf(s.token)),
+    expiresAt: s.expires.getTime(),
+    ip: reply.request.ip,
+    userAgent: header(reply.request, 'user-agent') ?? null,
+  });
   setSessionCookie(core, reply, s.token, s.expires);
 }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompil
 import type { Core } from '../../core/index.js';
 import { simpleErrorHandler } from './errors.js';
 import { accountRoutes } from './account-routes.js';
+import { accountSessionsRoutes } from './account-sessions-routes.js';
 import { localRoutes } from './local-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { oauth2Routes } from './oauth2-routes.js';
@@ -93,6 +94,7 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
         route.preValidation = own === undefined ? hook : Array.isArray(own) ? [hook, ...own] : [hook, own];
       });
       accountRoutes(v1, opts.core);
+      accountSessionsRoutes(v1, opts.core);
       localRoutes(v1, opts.core);
       authRoutes(v1, opts.core);
       await v1.register(async (o) => oauth2Routes(o, opts.core));

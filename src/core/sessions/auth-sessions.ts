@@ -11,6 +11,10 @@ import type { Minted } from './sessions.js';
 
 /** The `kind` and `source` of a personal access token's session row. */
 export const PAT_KIND = 'pat';
+/** The `kind` of a web session's row (a signed session cookie; its `source` says how it began). */
+export const WEB_KIND = 'web';
+/** Most sessions an account's own listing shows (newest first). */
+const OWN_MAX = 200;
 
 /** A stored session of any dialect, as Feathers `auth_sessions` shows it (epoch milliseconds). */
 export interface AuthSession extends ClientInfo {
@@ -71,6 +75,18 @@ function out(row: AuthSessionRow): AuthSession {
   };
 }
 
+/** A web session (a signed cookie that is not stored itself) to record, so its owner can list and end it. */
+export interface WebStart {
+  userId: number;
+  /** How it began (`login`, `oidc`, `onetime`). */
+  source: string;
+  /** sha256 of the cookie's signature: the key the revocation list ends it by. */
+  sigHash: string;
+  expiresAt: number;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
 export interface PatStart {
   userId: number;
   title: string | null;
@@ -102,6 +118,17 @@ export function authSessions(d: AuthSessionsDeps) {
     const row = await repo.get(id);
     return row && out(row);
   };
+  /**
+   * An account's own live sessions of every dialect (newest first), split into sign-in
+   * sessions and personal access tokens.
+   */
+  const liveOf = async (userId: number): Promise<{ sessions: AuthSession[]; tokens: AuthSession[] }> => {
+    const now = Date.now();
+    const page = await repo.find({ where: { user_id: userId, revoked: false }, order: ['created_at DESC', 'id DESC'], limit: OWN_MAX });
+    const live = page.data.map(out).filter((x) => x.expires_at > now);
+    return { sessions: live.filter((x) => x.auth_provider !== PAT_KIND), tokens: live.filter((x) => x.auth_provider === PAT_KIND) };
+  };
+
   return {
     /** A page of sessions; a bad filter throws FilterError. */
     async find(filter: Filter): Promise<Page<AuthSession>> {
@@ -146,6 +173,53 @@ export function authSessions(d: AuthSessionsDeps) {
         fail('invalid_credentials', 'the account changed while the token was made');
       }
       return { session: (await get(id)) as AuthSession, token: access.token };
+    },
+
+    /**
+     * Records a web session as a row of its own (kind `web`, the hash of its signature as a
+     * personal access token's): ending the row puts that hash on the revocation list, so the
+     * cookie is refused at once on every node.
+     */
+    async recordWeb(s: WebStart): Promise<number> {
+      const now = Date.now();
+      return repo.insert({
+        uuid: randomUUID(),
+        user_id: s.userId,
+        client_id: null,
+        kind: WEB_KIND,
+        source: s.source,
+        device_id: null,
+        user_agent: s.userAgent ?? null,
+        client_info: s.userAgent ? JSON.stringify(clientInfo(s.userAgent)) : null,
+        title: null,
+        token_sig: s.sigHash,
+        ip: s.ip ?? null,
+        created_at: now,
+        last_used_at: now,
+        expires_at: s.expiresAt,
+        updated_at: now,
+      });
+    },
+
+    liveOf,
+
+    /**
+     * Ends one of the account's own sessions or tokens. Undefined when `id` is not one of them
+     * (another account's id reads as unknown, so ids cannot be probed).
+     */
+    async revokeOwn(userId: number, id: number): Promise<AuthSession | undefined> {
+      const current = await get(id);
+      if (!current || current.user_id !== userId) return undefined;
+      if (!current.revoked) await d.endFamily(id);
+      return get(id);
+    },
+
+    /** Ends every live sign-in session of the account but `keep` (personal access tokens stay); how many ended. */
+    async revokeOthers(userId: number, keep: number | undefined): Promise<number> {
+      const { sessions } = await liveOf(userId);
+      const ending = sessions.filter((x) => x.id !== keep);
+      for (const x of ending) await d.endFamily(x.id);
+      return ending.length;
     },
 
     /** Renames a session; undefined for an unknown id. */

@@ -4,7 +4,7 @@ import type { CallParams, FeathersContext, Principal } from '../../context.js';
 import { requirePrincipal } from '../../hooks/authenticate.js';
 import { holds, requireScope, scopesFor, type Operation } from '../../hooks/authorize.js';
 import { parseQuery, project } from '../../query.js';
-import { claimsFor } from '../../tokens.js';
+import { claimsFor } from '../../../shared/feathers-tokens.js';
 import { recordId, validator } from '../../validate.js';
 import { notFound } from '../record-service.js';
 import { AuthSessionCreate, AuthSessionPatch, expiryOf } from './schema.js';
