@@ -156,7 +156,7 @@ function parsedJson(sent: Sent): unknown {
 /** The Feathers dialect's one-time code routes, whose errors are `{error}` (spec). */
 const FEATHERS_CODES = /^\/(auth\/)?(otp|verify|recover)(\/|$)/;
 /** The Feathers dialect's other paths: its services, and /auth/refresh. */
-const FEATHERS_SERVICES = new Set(['authentication', 'users', 'roles', 'access_scopes', 'role_access_scopes', 'user_roles', 'access_group_types', 'access_groups', 'user_group_roles', 'group_group_roles', 'oauth_providers', 'user_oauth_providers', 'auth_sessions', 'events']);
+const FEATHERS_SERVICES = new Set(['authentication', 'users', 'roles', 'access_scopes', 'role_access_scopes', 'user_roles', 'access_group_types', 'access_groups', 'user_group_roles', 'group_group_roles', 'oauth_providers', 'user_oauth_providers', 'auth_sessions', 'events', 'admin_users', 'admin_arc_clients', 'admin_oauth2_clients', 'admin_config']);
 
 function dialectOf(op: Op, sent: Sent): 'arc' | 'basic' | 'simple' | 'feathers' | 'feathers-codes' {
   const name = `${op.method} ${op.path}`;

@@ -19,6 +19,11 @@ import { AuthSessionsService } from './services/auth-sessions/service.js';
 import { AuthSessionCreate, AuthSessionPatch } from './services/auth-sessions/schema.js';
 import { EventsService } from './services/events/service.js';
 import { recordEvents } from './hooks/record-events.js';
+import { AdminUsersService } from './services/admin/users.js';
+import { AdminArcClientsService } from './services/admin/arc-clients.js';
+import { AdminOAuth2ClientsService } from './services/admin/oauth2-clients.js';
+import { AdminConfigService } from './services/admin/config.js';
+import * as A from './services/admin/schemas.js';
 
 /** A service of the dialect: its path, its implementation over core, and its REST documentation. */
 export interface ServiceEntry {
@@ -63,6 +68,19 @@ function services(ctx: FeathersContext): ServiceEntry[] {
     { path: 'auth_sessions', service: new AuthSessionsService(ctx), doc: { summary: 'Feathers auth_sessions', methods: ['find', 'get', 'create', 'patch', 'remove'], create: AuthSessionCreate, patch: AuthSessionPatch } },
     // The audit log, read only.
     { path: 'events', service: new EventsService(ctx), doc: { summary: 'Feathers events', methods: ['find', 'get'] } },
+    // The admin console's operations (docs/admin-console.md): administrators (admin role or full_access) only.
+    {
+      path: 'admin_users',
+      service: new AdminUsersService(ctx),
+      doc: { summary: 'Admin console: accounts', methods: ['find', 'get', 'create', 'patch', 'signOut', 'allowClient'], create: A.AdminUserCreate, patch: A.AdminUserPatch },
+    },
+    {
+      path: 'admin_arc_clients',
+      service: new AdminArcClientsService(ctx),
+      doc: { summary: 'Admin console: ARC clients', methods: ['find', 'get', 'create', 'patch', 'remove'], create: A.ArcClientCreate, patch: A.ArcClientPatch },
+    },
+    { path: 'admin_oauth2_clients', service: new AdminOAuth2ClientsService(ctx), doc: { summary: 'Admin console: OAuth2 clients', methods: ['find', 'get', 'create', 'remove'], create: A.OAuth2ClientCreate } },
+    { path: 'admin_config', service: new AdminConfigService(ctx), doc: { summary: 'Admin console: effective configuration, secrets masked', methods: ['find'] } },
   ];
 }
 
