@@ -58,6 +58,22 @@ module.exports = {
       from: { path: '^src/apis/[^/]+[.]ts$', pathNot: '^src/apis/(shared-login|index)[.]ts$' },
       to: { path: '^src/apis/[^/]+/', pathNot: '^src/apis/shared/' },
     },
+    {
+      name: 'browser-code-stays-in-client',
+      comment:
+        'src/web/client/ is bundled for the browser: it may read only the types of the page shell ' +
+        '(web/shell.ts, web/locale.ts); anything else of the server would be bundled or break the build.',
+      severity: 'error',
+      from: { path: '^src/web/client/' },
+      to: { path: '^src/', pathNot: ['^src/web/client/', '^src/web/(shell|locale)[.]ts$'] },
+    },
+    {
+      name: 'server-not-to-browser-code',
+      comment: 'The server serves the built front end (dist/web/assets); it never imports its sources.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/web/client/' },
+      to: { path: '^src/web/client/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

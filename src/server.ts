@@ -7,6 +7,8 @@ import { createCore, type Core } from './core/index.js';
 import { openStore } from './store/index.js';
 import { nulFreeValidatorCompiler } from './apis/validation.js';
 import { dialects } from './apis/index.js';
+import { simplePageSupport } from './apis/simple/index.js';
+import { webPages } from './web/index.js';
 import { requestLoggers } from './request-logger.js';
 import { pageHeaders } from './web/headers.js';
 import { observability, requestIds, type ObservabilityOptions, type ReadinessCheck } from './observability/index.js';
@@ -84,6 +86,8 @@ export async function buildApp(core: Core, ops: ObservabilityOptions = {}): Prom
   });
 
   for (const d of dialects) await app.register(d.plugin, { core });
+  // The hosted pages sign in on simple-auth's cookie session, so they share its CSRF token.
+  await app.register(async (web) => webPages(web, core, simplePageSupport(core)));
 
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send({ error: { statusCode: 404, name: 'NotFoundError', message: `Endpoint "${req.method} ${req.url.split('?')[0]}" not found.` } });

@@ -15,6 +15,7 @@ import { FEDERATION_SETTINGS, type FederationConfig } from './federation.js';
 import { ARC_SOCIAL_SETTINGS, type ArcSocialConfig } from './arc-social.js';
 import { OBSERVABILITY_SETTINGS, type ObservabilityConfig } from './observability.js';
 import { CLUSTER_SETTINGS, type ClusterConfig } from './cluster.js';
+import { WEB_SETTINGS, checkWebConfig, type WebConfig } from './web.js';
 
 export { ConfigError };
 export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig, ClusterConfig };
@@ -25,7 +26,7 @@ export type { ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleCo
  * area can ask for that section's type. The keys stay flat, as the config file and the README
  * name them, so that files written for earlier versions keep working.
  */
-export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig, ClusterConfig {}
+export interface Config extends ServerConfig, TokensConfig, NotifyConfig, SecurityConfig, SimpleConfig, OAuth2Config, FeathersConfig, FederationConfig, ArcSocialConfig, ObservabilityConfig, ClusterConfig, WebConfig {}
 
 /**
  * Every setting, its environment variable and its default; README's tables mirror this list.
@@ -43,6 +44,7 @@ export const SETTINGS: Record<keyof Config, Spec<Config>> = {
   ...ARC_SOCIAL_SETTINGS,
   ...OBSERVABILITY_SETTINGS,
   ...CLUSTER_SETTINGS,
+  ...WEB_SETTINGS,
 };
 
 /**
@@ -127,6 +129,7 @@ function checkValues(c: Config, from: Partial<Record<keyof Config, string>>): vo
     // Not quoted back: a PostgreSQL URL may carry a password.
     throw new ConfigError(`${from.databaseUrl} must be sqlite:<path> or postgres://user@host:port/database`);
   }
+  checkWebConfig(c);
 }
 
 /**

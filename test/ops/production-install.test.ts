@@ -22,8 +22,9 @@ function withoutTypeScript(withDist: boolean) {
   copyFileSync(join(ROOT, 'scripts', 'build.mjs'), join(dir, 'scripts', 'build.mjs'));
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
   if (withDist) {
-    mkdirSync(join(dir, 'dist'));
+    mkdirSync(join(dir, 'dist', 'web', 'assets'), { recursive: true });
     writeFileSync(join(dir, 'dist', 'cli.js'), '');
+    writeFileSync(join(dir, 'dist', 'web', 'assets', 'manifest.json'), '{}');
   }
   return spawnSync(process.execPath, [join(dir, 'scripts', 'build.mjs')], { encoding: 'utf8' });
 }
@@ -32,7 +33,9 @@ describe('production install', () => {
   it('npm pack ships the build (dist/) and the deploy recipes, not the sources of the tests', () => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? [];
-    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/server.js', 'scripts/build.mjs', 'deploy/Dockerfile', 'README.md', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/server.js', 'dist/web/assets/manifest.json', 'scripts/build.mjs', 'deploy/Dockerfile', 'README.md', 'package.json']));
+    // The front end ships built: its sources and source maps stay out.
+    expect(files.filter((f) => f.startsWith('dist/web/client'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('src/'))).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The sign-in page at `/` in real Chromium: password sign-in with the TOTP prompt, and the OAuth2
+ * The sign-in page at `/` (src/web/client/pages/auth/sign-in.tsx) in real Chromium: password sign-in with the TOTP prompt, and the OAuth2
  * grant page reached through `/oauth2?…`, which sends the browser back to the client with a code.
  * Sign-out really ends the session (vouch refuses the cookie afterwards), stale error messages
  * go away, and the page runs under its Content-Security-Policy without a violation.
@@ -58,19 +58,18 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
   it('signs in with password then the TOTP prompt, grants an OAuth2 code, and signs out for real', async () => {
     const { context, page, violations } = await openPage();
     await page.goto(`${srv.url}/`);
-    await page.fill('#username', 'pageuser');
-    await page.fill('#password', 'page-pass');
-    await page.click('#login button[type=submit]');
+    await page.getByLabel('Username or email').fill('pageuser');
+    await page.getByLabel('Password').fill('page-pass');
+    await page.click('#sign-in button[type=submit]');
     // The account has TOTP: the page asks for it (reason totp-missing) instead of failing.
-    await page.waitForSelector('#totpRow:not(.hidden)');
-    await page.fill('#totp', '000000');
-    await page.click('#login button[type=submit]');
-    await expect.poll(() => page.textContent('#err')).toMatch(/2FA/);
-    await page.fill('#totp', new TOTP({ secret: Secret.fromBase32(SECRET.replace(/=+$/, '')) }).generate());
-    await page.click('#login button[type=submit]');
-    await page.waitForSelector('#done:not(.hidden)');
-    // The "Wrong 2FA token." of the previous attempt does not outlive the successful sign-in.
-    expect(await page.textContent('#err')).toBe('');
+    await page.waitForSelector('#field-totp');
+    await page.fill('#field-totp', '000000');
+    await page.click('#sign-in button[type=submit]');
+    await expect.poll(() => page.locator('#sign-in-error').textContent().catch(() => '')).toMatch(/2FA/);
+    await page.fill('#field-totp', new TOTP({ secret: Secret.fromBase32(SECRET.replace(/=+$/, '')) }).generate());
+    await page.click('#sign-in button[type=submit]');
+    // Signed in with no continue URL: simple-auth's login-redirect goes to the account page.
+    await page.waitForURL(`${srv.url}/account`);
     const cookies = await context.cookies();
     const session = cookies.find((c) => c.name === 'auth');
     expect(session?.httpOnly).toBe(true);
@@ -83,9 +82,9 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
       await route.fulfill({ status: 200, body: 'client' });
     });
     await page.goto(`${srv.url}/oauth2?client_id=testid&redirect_uri=${encodeURIComponent('http://example.com/redirect')}&response_type=code&scope=a&state=st8`);
-    await page.waitForSelector('#grant:not(.hidden)');
-    expect(await page.textContent('#grantText')).toContain('Test Client');
-    await page.click('#grantBtn');
+    await page.waitForSelector('#grant');
+    expect(await page.textContent('#grant-text')).toContain('Test Client');
+    await page.getByRole('button', { name: 'Grant' }).click();
     await expect.poll(() => landed, { timeout: 10_000 }).toMatch(/^http:\/\/example\.com\/redirect\?code=\d{6}&state=st8$/);
     const code = new URL(landed).searchParams.get('code') as string;
     const token = await client(srv.url)('POST', '/api/v1/auth/oauth2/token', {
@@ -94,19 +93,22 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
     expect(token.status).toBe(200);
     const info = await client(srv.url)('POST', '/api/v1/auth/oauth2/token_info', { json: { token: token.body.access_token } });
     expect(info.body).toMatchObject({ active: true, sub: uuid, client_id: 'testid', scope: 'a' });
-    await page.screenshot({ path: '/tmp/pw/grant.png' }).catch(() => undefined);
 
-    // Sign-out from the page ends the session: the cookie it had is refused afterwards, even
-    // when sent by a client that ignores the cookie's removal.
+    // Back on the sign-in page, the session is recognised: no form, straight on to the account page.
     await page.goto(`${srv.url}/`);
-    await page.waitForSelector('#done:not(.hidden)');
+    await page.waitForURL(`${srv.url}/account`);
+
+    // Sign-out from the grant page ("Use another account") ends the session: the cookie it had is
+    // refused afterwards, even when sent by a client that ignores the cookie's removal.
+    await page.goto(`${srv.url}/oauth2?client_id=testid&redirect_uri=${encodeURIComponent('http://example.com/redirect')}&response_type=code&scope=b&state=st10`);
+    await page.waitForSelector('#grant');
     const cookie = await sessionCookie(context);
     expect((await vouch(cookie)).status).toBe(200);
     const signedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/session') && r.request().method() === 'DELETE');
-    await page.click('#signout');
+    await page.getByRole('button', { name: 'Use another account' }).click();
     expect((await signedOut).status()).toBe(200);
-    await page.waitForSelector('#login:not(.hidden)');
-    expect(await page.textContent('#err')).toBe('');
+    await page.waitForSelector('#sign-in');
+    expect(await page.locator('#sign-in-error').count()).toBe(0);
     expect((await vouch(cookie)).status).toBe(401);
     expect(await sessionCookie(context)).toBe('');
     expect(violations).toEqual([]);
@@ -116,19 +118,19 @@ const SECRET = 'ORDRZHDCYXU435ETZCIQ====';
   it('"Use another account" after a refused grant clears the message and ends the session', async () => {
     const { context, page, violations } = await openPage();
     await page.goto(`${srv.url}/`);
-    await page.fill('#username', 'otheruser');
-    await page.fill('#password', 'other-pass');
-    await page.click('#login button[type=submit]');
-    await page.waitForSelector('#done:not(.hidden)');
+    await page.getByLabel('Username or email').fill('otheruser');
+    await page.getByLabel('Password').fill('other-pass');
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForURL(`${srv.url}/account`);
     const cookie = await sessionCookie(context);
     // Scope `c` is not the client's: the automatic grant fails, then the Grant button is refused.
     await page.goto(`${srv.url}/oauth2?client_id=testid&redirect_uri=${encodeURIComponent('http://example.com/redirect')}&response_type=code&scope=c&state=st9`);
-    await page.waitForSelector('#grant:not(.hidden)');
-    await page.click('#grantBtn');
-    await expect.poll(() => page.textContent('#err')).not.toBe('');
-    await page.click('#logout');
-    await page.waitForSelector('#login:not(.hidden)');
-    expect(await page.textContent('#err')).toBe('');
+    await page.waitForSelector('#grant');
+    await page.getByRole('button', { name: 'Grant' }).click();
+    await expect.poll(() => page.locator('#grant [role=alert]').textContent().catch(() => '')).not.toBe('');
+    await page.getByRole('button', { name: 'Use another account' }).click();
+    await page.waitForSelector('#sign-in');
+    expect(await page.locator('[role=alert]').count()).toBe(0);
     expect((await vouch(cookie)).status).toBe(401);
     expect(violations).toEqual([]);
     await context.close();

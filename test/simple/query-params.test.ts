@@ -76,7 +76,8 @@ describe('simple dialect: repeated query parameters take their first value', () 
   it('the sign-in page at / keeps the first of repeated continue URLs', async () => {
     const r = await req('GET', '/?continue=/first&continue=/second');
     expect(r.status).toBe(200);
-    expect(r.text).toContain('const app = {"continueUrl":"/first"};');
+    const boot = JSON.parse(/<script type="application\/json" id="boot">([^<]*)<\/script>/.exec(r.text)?.[1] ?? '{}') as { login?: { continueUrl?: string } };
+    expect(boot.login?.continueUrl).toBe('/first');
   });
 
   it('a repeated form field binds its first value too (POST /auth/simple)', async () => {

@@ -82,10 +82,12 @@ const APP = 'http://app.example.test';
     expect(me.body).toMatchObject({ name: 'Chromium User', email: 'chromium-user@idp.example.com' });
     expect(me.body.auth.oidc).toEqual([{ provider: PROVIDER.id, subject: 'chromium-user', icon: PROVIDER.icon, name: PROVIDER.name }]);
 
-    // Back on the sign-in page, the session is recognised: no sign-in form, no provider links.
+    // Back on the sign-in page, the session is recognised: no sign-in form, no provider links;
+    // the page goes on to the account page (simple-auth's login-redirect without a continue URL).
     await page.goto(`${s.srv.url}/`);
-    await page.waitForSelector('#done:not(.hidden)');
-    expect(await page.locator('#providers').isHidden()).toBe(true);
+    await page.waitForURL(`${s.srv.url}/account`);
+    expect(await page.locator('#sign-in').count()).toBe(0);
+    expect(await page.locator('#providers').count()).toBe(0);
     expect(violations).toEqual([]);
     await context.close();
   });
@@ -106,9 +108,9 @@ const APP = 'http://app.example.test';
     await expect.poll(async () => new URL((await button.getAttribute('href')) as string, s.srv.url).searchParams.get('continue')).toMatch(/^\/#\/oauth2\?client_id=testid&/);
     await button.click();
     await atProvider(page, 'grant-user');
-    await page.waitForSelector('#grant:not(.hidden)');
-    expect(await page.textContent('#grantText')).toContain('Test Client');
-    await page.click('#grantBtn');
+    await page.waitForSelector('#grant');
+    expect(await page.textContent('#grant-text')).toContain('Test Client');
+    await page.getByRole('button', { name: 'Grant' }).click();
     await expect.poll(() => landed, { timeout: 15_000 }).toMatch(new RegExp(`^${APP.replace(/\./g, '\\.')}/redirect\\?code=\\d+&state=st8$`));
     await context.close();
   });

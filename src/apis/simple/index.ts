@@ -2,14 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompil
 import type { Core } from '../../core/index.js';
 import { simpleErrorHandler } from './errors.js';
 import { accountRoutes } from './account-routes.js';
-import { accountSessionsRoutes } from './account-sessions-routes.js';
 import { localRoutes } from './local-routes.js';
+import { accountSessionsRoutes } from './account-sessions-routes.js';
 import { authRoutes } from './auth-routes.js';
 import { oauth2Routes } from './oauth2-routes.js';
-import { rootRoutes } from './root-routes.js';
+import { resolveContinueUrl, rootRoutes } from './root-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { EchoError } from './errors.js';
-import { correlationId, countSecretGuess, privateAuth, publicAuth, sharedKeyState, type Caller } from './http.js';
+import { checkCsrf, correlationId, countSecretGuess, privateAuth, publicAuth, sharedKeyState, type Caller } from './http.js';
 import type { Config } from '../../config/index.js';
 import { emptyBodyValidatorCompiler } from '../validation.js';
 import { addFormParser } from '../shared/form.js';
@@ -60,6 +60,14 @@ function tagResponses(scope: FastifyInstance): void {
 }
 
 /** The zix99/simple-auth dialect: `/api/v1/*`, plus `/`, `/oauth2`, `/onetime`, `/oidc/*` at the root. */
+/** What the hosted pages (src/web) take from simple-auth: its CSRF token and its continue-URL rules. */
+export function simplePageSupport(core: Core) {
+  return {
+    csrf: (req: FastifyRequest, reply: FastifyReply) => checkCsrf(req, reply),
+    continueUrl: (asked: string) => resolveContinueUrl(core, asked),
+  };
+}
+
 export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) {
   await app.register(
     async (v1) => {
@@ -94,8 +102,8 @@ export async function simpleDialect(app: FastifyInstance, opts: { core: Core }) 
         route.preValidation = own === undefined ? hook : Array.isArray(own) ? [hook, ...own] : [hook, own];
       });
       accountRoutes(v1, opts.core);
-      accountSessionsRoutes(v1, opts.core);
       localRoutes(v1, opts.core);
+      accountSessionsRoutes(v1, opts.core);
       authRoutes(v1, opts.core);
       await v1.register(async (o) => oauth2Routes(o, opts.core));
     },

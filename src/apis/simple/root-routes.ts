@@ -1,13 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
 import { rawQuery } from '../request-info.js';
-import { checkCsrf } from './http.js';
-import { signInPage } from '../../web/pages/sign-in.js';
-import { pageHeaders } from '../../web/headers.js';
 
-/** The entry points simple-auth serves beside its API. */
+/** The entry points simple-auth serves beside its API; its pages (`GET /` and the rest) are src/web's. */
 export function rootRoutes(app: FastifyInstance, core: Core) {
-  const headers = pageHeaders(core.config);
   app.get('/onetime', { schema: { tags: ['simple'], summary: 'One-time link entry: 307 to /api/v1/auth/onetime', response: { 307: { type: 'null' } } } }, async (req, reply) => {
     const q = rawQuery(req);
     return reply.code(307).header('location', `/api/v1/auth/onetime${q ? '?' + q : ''}`).send();
@@ -15,15 +11,6 @@ export function rootRoutes(app: FastifyInstance, core: Core) {
   app.get('/oauth2', { schema: { tags: ['simple'], summary: 'OAuth2 authorize entry: 307 to the grant page /#/oauth2', response: { 307: { type: 'null' } } } }, async (req, reply) => {
     const q = new URLSearchParams(rawQuery(req)).toString();
     return reply.code(307).header('location', `/#/oauth2${q ? '?' + q : ''}`).send();
-  });
-  app.get<{ Querystring: { continue?: string | string[] } }>('/', { schema: { hide: true } }, async (req, reply) => {
-    const csrf = checkCsrf(req, reply);
-    // echo's QueryParam: the first of repeated values.
-    const asked = [req.query.continue].flat()[0];
-    const cont = resolveContinueUrl(core, typeof asked === 'string' ? asked : '');
-    const providers = await core.federation.providers();
-    const nonce = headers.inline(reply);
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(signInPage({ csrf, company: core.config.simpleCompany, continueUrl: cont, nonce, providers }));
   });
 }
 

@@ -1,0 +1,25 @@
+import type { common as en } from '../en/common.js';
+
+export const common: Record<keyof typeof en, string> = {
+  'app.loading': 'Chargement…',
+  'app.working': 'En cours…',
+  'app.notFound': "Cette page n'existe pas.",
+  'app.backHome': 'Retour à la connexion',
+  'app.skipToContent': 'Aller au contenu',
+  'app.error.network': "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
+  'app.error.unexpected': "Une erreur s'est produite ({status}). Réessayez.",
+  'app.required': 'Remplissez ce champ.',
+  'app.save': 'Enregistrer',
+  'app.cancel': 'Annuler',
+  'app.close': 'Fermer',
+  'app.delete': 'Supprimer',
+  'app.edit': 'Modifier',
+  'app.create': 'Créer',
+  'app.search': 'Rechercher',
+  'app.signOut': 'Se déconnecter',
+  'app.yes': 'Oui',
+  'app.no': 'Non',
+  'app.previous': 'Précédent',
+  'app.next': 'Suivant',
+  'app.confirm': 'Êtes-vous sûr ?',
+};
