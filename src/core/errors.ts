@@ -1,4 +1,5 @@
 import type { FederationErrorCode } from './federation/types.js';
+import { StoreUnavailableError } from '../store/errors.js';
 
 /** Domain failures. Each dialect turns a code into its own status and error envelope. */
 export type CoreErrorCode =
@@ -45,3 +46,7 @@ export class CoreError extends Error {
 export const fail = (code: CoreErrorCode, message?: string, detail?: CoreError['detail']): never => {
   throw new CoreError(code, message, detail);
 };
+
+/** A store the request needs is down for now (Redis): dialects answer 503 with this Retry-After. */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+export const isUnavailable = (e: unknown): boolean => e instanceof StoreUnavailableError;

@@ -1,5 +1,6 @@
 import type { TtlStore } from './ttl-store.js';
 import type { RedisConn } from './redis.js';
+import { StoreUnavailableError } from './errors.js';
 
 /*
  * Each entry is a hash: `v` the value (set), `n` the counter (incr), with the key's own expiry as
@@ -35,7 +36,7 @@ export function redisTtlStore(conn: RedisConn): TtlStore {
   const r = conn.client;
   const k = (key: string) => conn.prefix + key;
   const live = (n: unknown, ttl: unknown) => (Number(ttl) === -2 ? undefined : { count: Number(n), expiresAt: Date.now() + Math.max(0, Number(ttl)) });
-  return {
+  const store: TtlStore = {
     async get(key) {
       return (await r.hget(k(key), 'v')) ?? undefined;
     },
@@ -85,5 +86,26 @@ export function redisTtlStore(conn: RedisConn): TtlStore {
       return out;
     },
     close: () => conn.close(),
+  };
+  return unavailableWhenDown(store);
+}
+
+/** Every failure of a call to Redis (refused, timed out, connection lost) as StoreUnavailableError. */
+function unavailableWhenDown(store: TtlStore): TtlStore {
+  const wrap =
+    <A extends unknown[], R>(f: (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      f(...args).catch((e: unknown) => {
+        throw new StoreUnavailableError('the shared state store (Redis)', e);
+      });
+  return {
+    get: wrap(store.get),
+    set: wrap(store.set),
+    delete: wrap(store.delete),
+    incr: wrap(store.incr),
+    count: wrap(store.count),
+    counts: wrap(store.counts),
+    entries: wrap(store.entries),
+    close: store.close,
   };
 }

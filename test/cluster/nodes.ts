@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { stopChild } from '../support/processes.js';
+import { nginxScratch } from '../support/nginx.js';
 
 /**
  * Real Gatehouse processes (the built `dist/cli.js serve`) and a real nginx in front of them,
@@ -103,12 +104,7 @@ export async function startNginx(dir: string, ports: number[]): Promise<Balancer
     `worker_processes 1;
 events { worker_connections 512; }
 http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxScratch(dir)}
   upstream gatehouse {
 ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=30s;`).join('\n')}
   }

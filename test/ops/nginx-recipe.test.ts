@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { startGatehouse } from '../../src/server.js';
 import { stopChild } from '../support/processes.js';
+import { nginxScratch } from '../support/nginx.js';
 
 /**
  * deploy/nginx/gatehouse.conf as shipped (issue 15, item 2): rendered with local ports and a
@@ -142,12 +143,7 @@ error_log ${dir}/error.log;
 pid ${dir}/nginx.pid;
 events { worker_connections 64; }
 http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxScratch(dir)}
   include ${dir}/gatehouse.conf;
 }
 `,

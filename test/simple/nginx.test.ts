@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, startServer, type TestServer } from '../support/server.js';
 import { stopChild } from '../support/processes.js';
+import { nginxScratch } from '../support/nginx.js';
 
 /**
  * Reference §5: the vouch endpoint behind a real nginx `auth_request`, as in simple-auth's
@@ -71,12 +72,7 @@ async function waitForPort(port: number, child: ChildProcess, logFile: string): 
       `worker_processes 1;
 events { worker_connections 64; }
 http {
-  access_log off;
-  client_body_temp_path ${dir}/client_body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxScratch(dir)}
   server {
     listen 127.0.0.1:${port};
     location / {

@@ -164,3 +164,14 @@ export function tokenFromMail(body: string, template: string): string | undefine
   const encoded = rest.slice(0, end);
   return encoded ? decodeURIComponent(encoded) : undefined;
 }
+
+/**
+ * The link matching `pattern` in a mail, moved onto `origin` (the test server): mails name the
+ * configured public URL, which the browser in the test cannot reach.
+ */
+export function mailedLink(text: string, pattern: RegExp, origin: string): string {
+  const m = pattern.exec(text);
+  if (!m) throw new Error(`no link matching ${pattern} in mail:\n${text}`);
+  const u = new URL(m[0]);
+  return `${origin}${u.pathname}${u.search}${u.hash}`;
+}

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { expectAccessible, openPage } from '../support/browser.js';
 import { client, describeDb, startServer, type TestServer } from '../support/server.js';
-import { startSmtp, type SmtpReceiver } from '../support/smtp.js';
+import { startSmtp, type SmtpReceiver, mailedLink } from '../support/smtp.js';
 
 const missing = chromiumMissing;
 if (missing && process.env.CI) throw new Error(`CI requires Chromium: ${missing}`);
@@ -43,16 +43,7 @@ await describeIf('mailed simple-auth links lead to working pages', () => {
     await smtp?.close();
   });
 
-  /** The mailed link, on the test server's origin (the mail names the configured public URL). */
-  const local = (link: string) => {
-    const u = new URL(link);
-    return `${srv.url}${u.pathname}${u.search}${u.hash}`;
-  };
-  const linkIn = (text: string, pattern: RegExp) => {
-    const m = pattern.exec(text);
-    expect(m, `link in mail:\n${text}`).toBeTruthy();
-    return local((m as RegExpExecArray)[0]);
-  };
+  const linkIn = (text: string, pattern: RegExp) => mailedLink(text, pattern, srv.url);
   const CSRF = 'csrfcsrfcsrfcsrfcsrfcsrfcsrfcsrf';
   const signIn = (username: string, password: string) => req('POST', '/api/v1/auth/session', { json: { username, password }, headers: { cookie: `_csrf=${CSRF}`, 'x-csrf-token': CSRF } });
 

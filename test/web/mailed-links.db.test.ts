@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { chromiumMissing, launchChromium } from '../support/chromium.js';
 import { expectAccessible, openPage, screenshot } from '../support/browser.js';
 import { client, describeDb, startServer, type TestServer } from '../support/server.js';
-import { startSmtp, tokenFromMail, type SmtpReceiver } from '../support/smtp.js';
+import { startSmtp, tokenFromMail, type SmtpReceiver, mailedLink } from '../support/smtp.js';
 import { arcFixture } from '../support/fixtures/arc.js';
 
 const missing = chromiumMissing;
@@ -46,16 +46,7 @@ await describeIf('mailed ARC and basic links lead to working pages', () => {
     await smtp?.close();
   });
 
-  /** The mailed link, on the test server's origin (the mail names the configured public URL). */
-  const local = (link: string) => {
-    const u = new URL(link);
-    return `${srv.url}${u.pathname}${u.search}${u.hash}`;
-  };
-  const linkIn = (text: string, pattern: RegExp) => {
-    const m = pattern.exec(text);
-    expect(m, `link in mail:\n${text}`).toBeTruthy();
-    return local((m as RegExpExecArray)[0]);
-  };
+  const linkIn = (text: string, pattern: RegExp) => mailedLink(text, pattern, srv.url);
   const CSRF = 'csrfcsrfcsrfcsrfcsrfcsrfcsrfcsrf';
   const signIn = (username: string, password: string) => req('POST', '/api/v1/auth/session', { json: { username, password }, headers: { cookie: `_csrf=${CSRF}`, 'x-csrf-token': CSRF } });
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CoreError } from '../../core/errors.js';
+import { CoreError, isUnavailable, UNAVAILABLE_RETRY_AFTER_S } from '../../core/errors.js';
 import { lockout, setRetryAfter } from '../shared/lockout.js';
 
 const NAMES: Record<number, string> = {
@@ -12,6 +12,7 @@ const NAMES: Record<number, string> = {
   415: 'UnsupportedMediaTypeError',
   422: 'UnprocessableEntityError',
   429: 'TooManyRequestsError',
+  503: 'ServiceUnavailableError',
 };
 
 /**
@@ -131,6 +132,9 @@ export function arcErrorHandler(err: FastifyError | ArcError | Error, req: Fasti
     } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       // A content type with no parser here, or one Fastify cannot even parse (`garbage`).
       e = unsupportedMediaType(req);
+    } else if (isUnavailable(err)) {
+      req.log.warn({ err: err.message }, 'store unavailable');
+      e = new ArcError(503, 'Service Unavailable', { retryAfter: UNAVAILABLE_RETRY_AFTER_S });
     } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
       e = new ArcError(fe.statusCode, fe.statusCode === 400 && fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'Unexpected token in JSON' : fe.message, fe.statusCode === 400 ? { name: 'SyntaxError' } : {});
     } else {

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { lockout, setRetryAfter } from '../shared/lockout.js';
+import { isUnavailable, UNAVAILABLE_RETRY_AFTER_S } from '../../core/errors.js';
 
 /** basic's envelope: `{"error": "<message>"}`; validation failures are ZodError-shaped with `status`. */
 export class BasicError extends Error {
@@ -45,6 +46,11 @@ export function basicErrorHandler(err: FastifyError | Error, req: FastifyRequest
   const fe = err as FastifyError;
   if (fe.validation) return reply.code(400).send({ error: { issues: issuesFrom(fe.validation, fe.validationContext ?? 'body'), name: 'ZodError' }, status: 400 });
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return reply.code(fe.statusCode).send({ error: fe.message });
+  if (isUnavailable(err)) {
+    req.log.warn({ err: err.message }, 'store unavailable');
+    setRetryAfter(reply, UNAVAILABLE_RETRY_AFTER_S);
+    return reply.code(503).send({ error: 'Service Unavailable' });
+  }
   req.log.error({ err }, 'unhandled error');
   return reply.code(500).send({ error: 'Internal Server Error' });
 }

@@ -1,5 +1,5 @@
-import { BadRequest, Conflict, FeathersError, Forbidden, GeneralError, NotAuthenticated, NotFound, TooManyRequests } from '@feathersjs/errors';
-import { CoreError } from '../../core/errors.js';
+import { BadRequest, Conflict, FeathersError, Forbidden, GeneralError, NotAuthenticated, NotFound, TooManyRequests, Unavailable } from '@feathersjs/errors';
+import { CoreError, isUnavailable } from '../../core/errors.js';
 import { FilterError } from '../../core/filter.js';
 import { lockout } from '../shared/lockout.js';
 
@@ -45,6 +45,7 @@ export function toFeathersError(e: unknown): FeathersError {
         return new BadRequest(e.message, data);
     }
   }
+  if (isUnavailable(e)) return new Unavailable('Service unavailable, try again shortly');
   return new GeneralError('Internal error');
 }
 

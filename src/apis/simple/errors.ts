@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CoreError, type CoreErrorCode } from '../../core/errors.js';
+import { CoreError, isUnavailable, UNAVAILABLE_RETRY_AFTER_S, type CoreErrorCode } from '../../core/errors.js';
 import { lockout, setRetryAfter } from '../shared/lockout.js';
 
 /** simple-auth's v1 envelope: `{"error":true,"message","reason"}`. */
@@ -83,6 +83,10 @@ export function simpleErrorHandler(err: FastifyError | Error, req: FastifyReques
   if (err instanceof SimpleError) e = err;
   else if (err instanceof CoreError) e = toSimpleError(err);
   else e = bindError(err as FastifyError);
+  if (!e && isUnavailable(err)) {
+    req.log.warn({ err: err.message }, 'store unavailable');
+    e = new SimpleError(503, 'unavailable', 'service unavailable, try again shortly', { retryAfter: UNAVAILABLE_RETRY_AFTER_S });
+  }
   if (!e) {
     req.log.error({ err }, 'unhandled error');
     e = new SimpleError(500, 'internal-error', 'internal error');
