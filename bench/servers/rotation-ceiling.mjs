@@ -15,9 +15,9 @@
 //   4. the profile for the claims: select users by id, then user_clients beside
 //      user_groups ⋈ groups, roles, role_scopes ⋈ scopes, user_scopes  (accounts.profile)
 //   5. begin; update refresh_tokens … where used_at is null; insert refresh_tokens;
-//      update sessions; commit                                          (sessions.rotate)
-//   6. insert access_events (revoke the access token paired with the old refresh token), and
-//      on PostgreSQL a coalesced pg_notify                              (accessEvents.revoke)
+//      update sessions; insert access_events (revoke the access token paired with the old
+//      refresh token); commit                                           (sessions.rotate)
+//   6. on PostgreSQL a coalesced pg_notify                              (the feed's wake-up)
 // This loop runs steps 1–6 through the same store functions, in the same order (4's two
 // branches in parallel, as accounts.profile runs them). What it leaves out is what is not a
 // statement: HTTP, JSON, hashing the tokens, signing the access token.
@@ -79,9 +79,10 @@ async function rotate(chain) {
   if (!access) throw new Error('no access');
   const next = randomHex(32);
   // An access token's signature hash stands for the one a real rotation mints (sha256 of 32 random bytes' text).
-  const won = await store.sessions.rotate(rt.hash, rt.session_id, { hash: sha256(next), access_sig: sha256(randomHex(32)), access_exp: now + ACCESS_TTL_MS, expires_at: now + REFRESH_TTL_MS }, now);
+  const paired = rt.access_sig && rt.access_exp && rt.access_exp > now ? { key: rt.access_sig, until: rt.access_exp } : undefined;
+  const won = await store.sessions.rotate(rt.hash, rt.session_id, { hash: sha256(next), access_sig: sha256(randomHex(32)), access_exp: now + ACCESS_TTL_MS, expires_at: now + REFRESH_TTL_MS }, now, paired);
   if (!won) throw new Error('rotation lost a race it cannot have');
-  if (rt.access_sig && rt.access_exp) await store.accessEvents.revoke(rt.access_sig, rt.access_exp, now);
+  if (paired) store.accessEvents.signal?.publish();
   chain.token = next;
 }
 
@@ -138,6 +139,6 @@ console.log(
     dbCpuMsPerOp: pg && out.count ? ((db1 - db0) * 1000) / out.count : null,
     concurrency,
     store: url.startsWith('postgres') ? 'postgres' : 'sqlite',
-    statements: `15 per rotation: 9 selects, begin, update, insert, update, commit, insert access_events${url.startsWith('postgres') ? ', and a coalesced pg_notify' : ''}`,
+    statements: `15 per rotation: 9 selects, begin, update, insert, update, insert access_events, commit${url.startsWith('postgres') ? ', and a coalesced pg_notify' : ''}`,
   }),
 );

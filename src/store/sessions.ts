@@ -59,8 +59,11 @@ export function sessionsRepo(db: Kysely<Database>) {
     /**
      * Marks a refresh token used, exactly once across concurrent callers, and adds its
      * successor in the same transaction. Returns false when another caller won the race.
+     * `revoke` (the access token issued with the old refresh token) goes on the revocation feed
+     * in that transaction too: one commit instead of two, and no crash can rotate the token yet
+     * leave its access token alive.
      */
-    async rotate(oldHash: string, sessionId: number, next: NewRefresh, now: number): Promise<boolean> {
+    async rotate(oldHash: string, sessionId: number, next: NewRefresh, now: number, revoke?: { key: string; until: number }): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
         // Plain SQL: the query builder's pass costs more than these statements themselves.
         const r = await sql`update refresh_tokens set used_at = ${now} where hash = ${oldHash} and used_at is null`.execute(trx);
@@ -68,6 +71,7 @@ export function sessionsRepo(db: Kysely<Database>) {
         await sql`insert into refresh_tokens (hash, session_id, access_sig, access_exp, created_at, expires_at, used_at)
                   values (${next.hash}, ${sessionId}, ${next.access_sig}, ${next.access_exp}, ${now}, ${next.expires_at}, null)`.execute(trx);
         await sql`update sessions set last_used_at = ${now}, expires_at = ${next.expires_at} where id = ${sessionId}`.execute(trx);
+        if (revoke) await sql`insert into access_events (kind, key, user_id, until, created_at) values ('revoke', ${revoke.key}, null, ${revoke.until}, ${now})`.execute(trx);
         return true;
       });
     },

@@ -35,6 +35,19 @@ await describeDb('token and login safety', () => {
     }
   });
 
+  it('a rotation revokes the access token issued with the old refresh token at once, on the feed in the same write', async () => {
+    const t = (await req('POST', '/auth/login-token', { json: fx.login() })).body;
+    expect((await req('GET', '/auth/me', { bearer: t.accessToken })).status).toBe(200);
+    const before = await srv.store.accessEvents.latestId();
+    const r = await req('POST', '/auth/token-refresh', { json: { refreshToken: t.refreshToken }, bearer: t.accessToken });
+    expect(r.status).toBe(200);
+    expect((await req('GET', '/auth/me', { bearer: t.accessToken })).status).toBe(401);
+    expect((await req('GET', '/auth/me', { bearer: r.body.accessToken })).status).toBe(200);
+    // The other nodes learn it from the feed: the revocation is there, written with the rotation.
+    const events = await srv.store.accessEvents.since(before);
+    expect(events.filter((e) => e.kind === 'revoke')).toHaveLength(1);
+  });
+
   it('parallel wrong passwords cannot get past the lockout, and it then holds for the right one', async () => {
     const attempts = await Promise.all(Array.from({ length: 20 }, () => req('POST', '/auth/login-token', { json: fx.login('wrong-password') })));
     const statuses = attempts.map((r) => r.status);

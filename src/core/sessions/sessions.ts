@@ -132,12 +132,14 @@ export function sessions(repo: SessionsRepo, revocations: RevocationList, audit:
       const access = await opts.mint(rt.session);
       const next = randomHex(32);
       const now = Date.now();
-      const won = await repo.rotate(rt.hash, rt.session_id, { hash: sha256(next), access_sig: sha256(access.sig), access_exp: access.expMs, expires_at: now + (access.refreshTtlSec ?? opts.refreshTtlSec ?? 0) * 1000 }, now);
+      const paired = rt.access_sig && rt.access_exp && rt.access_exp > now ? { key: rt.access_sig, until: rt.access_exp } : undefined;
+      const won = await repo.rotate(rt.hash, rt.session_id, { hash: sha256(next), access_sig: sha256(access.sig), access_exp: access.expMs, expires_at: now + (access.refreshTtlSec ?? opts.refreshTtlSec ?? 0) * 1000 }, now, paired);
       if (!won) {
         await endFamily(rt.session_id);
         return fail('token_expired', 'Token Expired');
       }
-      if (rt.access_sig && rt.access_exp) await revocations.revokeHash(rt.access_sig, rt.access_exp);
+      // Written with the rotation: this node holds it at once, the others when woken.
+      if (paired) revocations.written(paired.key, paired.until);
       audit.note({ userId: rt.session.user_id, module: 'session', level: 'info', message: AUDIT_REFRESH_ROTATED });
       return { refreshToken: next, access, session: rt.session };
     },

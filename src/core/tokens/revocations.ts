@@ -232,6 +232,11 @@ export function revocationList(feed: AccessEventsRepo & { signal?: FeedSignal },
       revoked.set(hash, expMs);
       await feed.revoke(hash, expMs, now);
     },
+    /** A revocation the caller wrote to the feed itself (in its own transaction): held here, the other nodes woken. */
+    written(hash: string, expMs: number): void {
+      revoked.set(hash, expMs);
+      feed.signal?.publish();
+    },
     revoke(sig: string, expMs: number): Promise<void> {
       return this.revokeHash(sha256(sig), expMs);
     },
