@@ -42,7 +42,8 @@ export function oauthClientsRepo(db: Kysely<Database>, gen: Generation) {
         .returningAll()
         .executeTakeFirstOrThrow();
     },
-    async update(id: number, f: OauthClientFields, now: number): Promise<void> {
+    /** Writes the given columns (all of them for a configured client's sync); tokens' caches see it at once. */
+    async update(id: number, f: Partial<OauthClientFields>, now: number): Promise<void> {
       await db.updateTable('clients').set({ ...f, modified_at: now }).where('id', '=', id).execute();
       gen.bump();
     },

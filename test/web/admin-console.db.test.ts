@@ -3,7 +3,9 @@
  * in, creates an account and an ARC client (its secret shown once, never listed again); that
  * account signs in through ARC with that client; the administrator revokes its session and its
  * next request is refused; a disabled account cannot sign in; a non-administrator gets a "no
- * access" page and 403 from every service the console uses; the audit log filters by account;
+ * access" page and 403 from every service the console uses; an OAuth2 client is edited and its
+ * secret replaced (the old one refused at once); an allowed client is taken off an account (its
+ * ARC sign-in through it refused); the audit log filters by account;
  * the configuration view shows no secret. Every screen is checked with axe, one pass on a phone.
  */
 import { it, expect, beforeAll, afterAll } from 'vitest';
@@ -28,7 +30,7 @@ await describeDb('admin console', () => {
   let erinId = 0;
 
   beforeAll(async () => {
-    srv = await startServer({ jwtSecret: JWT_SECRET });
+    srv = await startServer({ jwtSecret: JWT_SECRET, oauth2AllowCredentials: true });
     http = client(srv.url);
     await srv.core.accounts.create({ username: 'root', password: 'root-pass-1', email: 'root@example.com', roles: ['admin'] });
     await srv.core.accounts.create({ username: 'plain', password: 'plain-pass-1', email: 'plain@example.com' });
@@ -139,6 +141,51 @@ await describeDb('admin console', () => {
     // Disabling cut off every token issued before the next whole second (core): a sign-in in that second is refused.
     await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
     expect((await http('POST', '/authentication', { json: { strategy: 'local', username: 'erin', password: 'erin-pass-1' } })).status).toBe(201);
+  }, 60_000);
+
+  it('edits an OAuth2 client and gives it a new secret; removes an allowed client from an account', async () => {
+    const { page } = admin;
+    await srv.core.oauth2.createClient({ clientId: 'console-o2', secret: 'console-o2-secret-1234', name: 'Console O2', redirectUris: ['https://o2.example/cb'], scopes: ['a'] });
+    const grant = (secret: string) =>
+      http('POST', '/api/v1/auth/oauth2/token', { form: { grant_type: 'password', client_id: 'console-o2', client_secret: secret, username: 'erin', password: 'erin-pass-1', scope: 'a' } });
+    expect((await grant('console-o2-secret-1234')).status).toBe(200);
+
+    await page.goto(`${srv.url}/admin/clients`);
+    await page.click('button[aria-label="Edit console-o2"]');
+    await page.waitForSelector('h3#oauth2-form:has-text("Edit console-o2")');
+    expect(await page.inputValue('#field-o2-name')).toBe('Console O2');
+    await page.fill('#field-o2-name', 'Console O2 renamed');
+    await page.fill('#field-o2-redirect', 'https://o2.example/cb https://o2.example/cb2');
+    await page.fill('#field-o2-author', 'Ops team');
+    await expectAccessible(page, 'admin clients: OAuth2 edit form');
+    await page.click('form[aria-labelledby=oauth2-form] button[type=submit]');
+    await page.waitForSelector('text=Client console-o2 saved.');
+    await page.waitForSelector('tr[data-client=console-o2] >> text=Console O2 renamed');
+    expect(await srv.core.oauth2.clientInfo('console-o2')).toMatchObject({ name: 'Console O2 renamed', author: 'Ops team', redirectUris: ['https://o2.example/cb', 'https://o2.example/cb2'], scopes: ['a'] });
+
+    // New secret: shown once; the old one is refused from the next request on.
+    await page.click('button[aria-label="New secret for console-o2"]');
+    const shown = await page.waitForSelector('code[data-secret=once]');
+    const fresh = (await shown.textContent()) ?? '';
+    expect(fresh.length).toBeGreaterThanOrEqual(24);
+    await expectAccessible(page, 'admin clients: OAuth2 secret shown');
+    await page.click('text=I have copied it');
+    await page.waitForSelector('code[data-secret=once]', { state: 'detached' });
+    expect(await main(page)).not.toContain(fresh);
+    expect((await grant('console-o2-secret-1234')).status).toBe(400);
+    expect((await grant(fresh)).status).toBe(200);
+
+    // Taking console-app off erin's allowed clients: its ARC sign-in through it is refused.
+    const login = () => http('POST', '/auth/login-token', { json: { client_id: 'console-app', client_secret: clientSecret, username: 'erin', password: 'erin-pass-1' } });
+    expect((await login()).status).toBe(200);
+    await page.goto(`${srv.url}/admin/users/${erinId}`);
+    await page.waitForSelector('[data-testid=user-clients] >> text=console-app');
+    await page.click('button[aria-label="Remove console-app from the allowed clients"]');
+    await page.waitForSelector('[data-testid=user-clients] >> text=None');
+    await expectAccessible(page, 'admin user detail: client removed');
+    const refused = await login();
+    expect(refused.status).toBe(401);
+    expect(refused.text).toContain('Client Invalid');
   }, 60_000);
 
   it('filters the audit log by account', async () => {

@@ -72,14 +72,14 @@ function services(ctx: FeathersContext): ServiceEntry[] {
     {
       path: 'admin_users',
       service: new AdminUsersService(ctx),
-      doc: { summary: 'Admin console: accounts', methods: ['find', 'get', 'create', 'patch', 'signOut', 'allowClient'], create: A.AdminUserCreate, patch: A.AdminUserPatch },
+      doc: { summary: 'Admin console: accounts', methods: ['find', 'get', 'create', 'patch', 'signOut', 'allowClient', 'disallowClient'], create: A.AdminUserCreate, patch: A.AdminUserPatch },
     },
     {
       path: 'admin_arc_clients',
       service: new AdminArcClientsService(ctx),
       doc: { summary: 'Admin console: ARC clients', methods: ['find', 'get', 'create', 'patch', 'remove'], create: A.ArcClientCreate, patch: A.ArcClientPatch },
     },
-    { path: 'admin_oauth2_clients', service: new AdminOAuth2ClientsService(ctx), doc: { summary: 'Admin console: OAuth2 clients', methods: ['find', 'get', 'create', 'remove'], create: A.OAuth2ClientCreate } },
+    { path: 'admin_oauth2_clients', service: new AdminOAuth2ClientsService(ctx), doc: { summary: 'Admin console: OAuth2 clients', methods: ['find', 'get', 'create', 'patch', 'remove'], create: A.OAuth2ClientCreate, patch: A.OAuth2ClientPatch } },
     { path: 'admin_config', service: new AdminConfigService(ctx), doc: { summary: 'Admin console: effective configuration, secrets masked', methods: ['find'] } },
   ];
 }

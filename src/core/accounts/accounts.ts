@@ -340,6 +340,8 @@ export function accounts(d: Deps) {
       await endAllAccess(user);
     },
     allowClient: (userId: number, clientId: number) => d.users.allowClient(d.db, userId, clientId),
+    /** Removes an allowed ARC client: the account's next sign-in or refresh through it is refused (read per request, no cache). */
+    disallowClient: (userId: number, clientId: number): Promise<boolean> => d.users.disallowClient(d.db, userId, clientId),
     endAllAccess,
     endStoredSessions,
   };

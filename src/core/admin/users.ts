@@ -70,3 +70,16 @@ export async function allowClient(core: Core, u: Account, clientId: number): Pro
   await core.accounts.allowClient(u.id, clientId);
   await core.audit.record({ userId: u.id, module: 'account', level: 'info', message: 'ARC client allowed', data: { clientId, via: 'admin-console' } });
 }
+
+/**
+ * Takes the ARC client (by its numeric id) off the account's allowed clients: its next sign-in
+ * through that client is refused, and so is a refresh of a session made through it (both read
+ * the allowed clients from the database on every request). Access tokens already issued run to
+ * their expiry; "sign out everywhere" ends them too. Removing a client that was not allowed
+ * changes nothing.
+ */
+export async function disallowClient(core: Core, u: Account, clientId: number): Promise<void> {
+  if (!(await core.clients.byId(clientId))) fail('not_found', 'No such client', { field: 'clientId' });
+  if (!(await core.accounts.disallowClient(u.id, clientId))) return;
+  await core.audit.record({ userId: u.id, module: 'account', level: 'info', message: 'ARC client removed', data: { clientId, via: 'admin-console' } });
+}

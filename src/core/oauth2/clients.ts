@@ -65,6 +65,9 @@ export interface OAuth2ClientInput {
   overrides?: Partial<OAuth2Settings>;
 }
 
+/** What may change of a database OAuth2 client (the admin console's edit); `secret` replaces the client secret. */
+export type OAuth2ClientChange = Partial<Pick<OAuth2ClientInput, 'secret' | 'name' | 'author' | 'authorUrl' | 'redirectUris' | 'scopes' | 'publicClient'>>;
+
 /** Read from the configuration at each use, so that a client without overrides follows it. */
 const defaultSettings = (c: Config): OAuth2Settings => ({
   codeexpiresseconds: c.oauth2CodeExpiresSeconds,
@@ -142,7 +145,7 @@ export interface ClientRegistryDeps {
   ready: () => Promise<void>;
 }
 
-/** The OAuth2 clients: lookup, the CLI's create, list and delete, and client authentication. */
+/** The OAuth2 clients: lookup, the CLI's create, list and delete, the console's edit, and client authentication. */
 export function clientRegistry(d: ClientRegistryDeps) {
   const repo = d.store.oauthClients;
   const view = (r: OauthClientRow): OAuth2Client => clientView(r, d.config);
@@ -184,6 +187,30 @@ export function clientRegistry(d: ClientRegistryDeps) {
         if (e instanceof KeyError) throw new CoreError('invalid_input', e.message);
         throw e;
       }
+    },
+
+    /**
+     * Changes a database OAuth2 client; configured clients are changed in the configuration.
+     * The token endpoint reads the client's row on every request (no cache holds a secret), so a
+     * replaced secret is refused from the next request on, on every node; the write also moves
+     * the token generation, so remembered introspections are asked again.
+     */
+    async update(clientId: string, c: OAuth2ClientChange): Promise<OAuth2Client | undefined> {
+      const r = await row(clientId);
+      if (!r) return undefined;
+      if (r.source === 'config') throw new CoreError('forbidden', `client ${clientId} is defined in the configuration; change it there`);
+      if (c.redirectUris && !c.redirectUris.length) throw new CoreError('invalid_input', 'at least one redirect URI is required');
+      const f: Partial<OauthClientFields> = {};
+      if (c.secret !== undefined) f.client_secret_enc = d.box.seal(c.secret);
+      if (c.name !== undefined) f.name = c.name;
+      if (c.author !== undefined) f.author = c.author;
+      if (c.authorUrl !== undefined) f.author_url = c.authorUrl;
+      if (c.redirectUris !== undefined) f.redirect_uris = JSON.stringify(c.redirectUris);
+      if (c.scopes !== undefined) f.scopes = parseScopes(c.scopes.join(' ')).join(' ');
+      if (c.publicClient !== undefined) f.public_client = c.publicClient ? 1 : 0;
+      if (Object.keys(f).length) await repo.update(r.id, f, Date.now());
+      const after = await repo.byId(r.id);
+      return after ? view(after) : undefined;
     },
 
     /** Removes a database OAuth2 client and its tokens; configured clients are changed in the configuration. */

@@ -17,7 +17,7 @@ import { tokenIssuer, type TokenResponse } from './issue.js';
 export { OAuthError } from './errors.js';
 export { parseScopes } from './scopes.js';
 export { parseConfigClient } from './config-clients.js';
-export type { OAuth2Client, OAuth2ClientInput, OAuth2Settings } from './clients.js';
+export type { OAuth2Client, OAuth2ClientChange, OAuth2ClientInput, OAuth2Settings } from './clients.js';
 export type { TokenResponse } from './issue.js';
 export type { Introspection } from './introspection.js';
 export type { AuthorizeRequest } from './authorize.js';
@@ -48,6 +48,7 @@ export function oauth2Server(d: OAuth2Deps) {
     clientInfo: clients.info,
     listClients: clients.list,
     createClient: clients.create,
+    updateClient: clients.update,
     deleteClient: (clientId: string, by = 'cli'): Promise<boolean> => clients.remove(clientId, by),
 
     /** The grant endpoint (§6.3), for an account already authenticated. */

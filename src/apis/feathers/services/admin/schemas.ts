@@ -25,7 +25,7 @@ export const AdminUserPatch = Type.Object(
   { additionalProperties: false },
 );
 
-/** The custom methods' body: the account's id (and the ARC client's for allowClient). */
+/** The custom methods' body: the account's id (and the ARC client's for allowClient and disallowClient). */
 export const AdminUserAction = Type.Object({ id: Type.Integer({ minimum: 1 }), clientId: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
 
 /** `admin_arc_clients` create; the secrets are generated when not given, and shown once. */
@@ -59,9 +59,25 @@ export const OAuth2ClientCreate = Type.Object(
   {
     clientId: Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9._~-]+$' }),
     name: Type.String({ minLength: 1, maxLength: 256 }),
+    author: Type.Optional(Type.String({ maxLength: 256 })),
+    authorUrl: Type.Optional(Type.String({ maxLength: 2048 })),
     redirectUris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { minItems: 1, maxItems: 20 }),
     scopes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 50 })),
     publicClient: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** `admin_oauth2_clients` patch: what create takes but the client id; `rotateSecret: true` makes a new secret (shown once). */
+export const OAuth2ClientPatch = Type.Object(
+  {
+    name: Type.Optional(OAuth2ClientCreate.properties.name),
+    author: OAuth2ClientCreate.properties.author,
+    authorUrl: OAuth2ClientCreate.properties.authorUrl,
+    redirectUris: Type.Optional(OAuth2ClientCreate.properties.redirectUris),
+    scopes: OAuth2ClientCreate.properties.scopes,
+    publicClient: OAuth2ClientCreate.properties.publicClient,
+    rotateSecret: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
-import { NotFound } from '@feathersjs/errors';
+import { BadRequest, NotFound } from '@feathersjs/errors';
 import type { CallParams, FeathersContext } from '../../context.js';
 import { recordId, validator } from '../../validate.js';
-import { adminUser, allowClient, forceSignOut, searchUsers, setDisabled } from '../../../../core/admin/users.js';
+import { adminUser, allowClient, disallowClient, forceSignOut, searchUsers, setDisabled } from '../../../../core/admin/users.js';
 import { requireAdmin, pageOf } from './guard.js';
 import { AdminUserAction, AdminUserCreate, AdminUserPatch } from './schemas.js';
 
@@ -12,8 +12,9 @@ const checkAction = validator(AdminUserAction);
 /**
  * `admin_users`: the admin console's accounts. find (`q` searches username, email and phone),
  * get, create, patch (`disabled`, `roles`, `password`, username/email/phone), and the custom
- * methods `signOut` (`{id}`: ends every session and token of the account) and `allowClient`
- * (`{id, clientId}`: the ARC client it may sign in through). Administrators only (guard.ts).
+ * methods `signOut` (`{id}`: ends every session and token of the account), `allowClient`
+ * (`{id, clientId}`: an ARC client it may sign in through) and `disallowClient` (`{id,
+ * clientId}`: it may no longer). Administrators only (guard.ts).
  */
 export class AdminUsersService {
   constructor(private readonly ctx: FeathersContext) {}
@@ -68,6 +69,15 @@ export class AdminUsersService {
     const u = await this.account(d.id);
     if (d.clientId === undefined) throw new NotFound('clientId is required');
     await allowClient(this.ctx.core, u, d.clientId);
+    return adminUser(this.ctx.core, u);
+  }
+
+  async disallowClient(data: unknown, params: CallParams) {
+    await requireAdmin(this.ctx, params);
+    const d = checkAction(data);
+    const u = await this.account(d.id);
+    if (d.clientId === undefined) throw new BadRequest('validation failed', [{ instancePath: '', message: "must have required property 'clientId'" }]);
+    await disallowClient(this.ctx.core, u, d.clientId);
     return adminUser(this.ctx.core, u);
   }
 }

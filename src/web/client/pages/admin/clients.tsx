@@ -17,13 +17,15 @@ interface OAuth2Client {
   id: number;
   clientId: string;
   name: string;
+  author: string;
+  authorUrl: string;
   redirectUris: string[];
   scopes: string[];
   publicClient: boolean;
   source: string | null;
 }
 
-/** ARC clients and OAuth2 clients: list, create (the secret shown once), edit (ARC), delete. */
+/** ARC clients and OAuth2 clients: list, create (the secret shown once), edit, new secret (shown once), delete. */
 export function Clients() {
   return (
     <>
@@ -146,74 +148,137 @@ function ArcForm(p: { client?: ArcClient; onDone: (secret?: { clientId: string; 
 function OAuth2Clients() {
   const list = useLoad(() => api<Paged<OAuth2Client>>('GET', '/admin_oauth2_clients'), []);
   const [secret, setSecret] = useState<{ clientId: string; value: string } | undefined>();
+  const [editing, setEditing] = useState<OAuth2Client | undefined>();
+  // A new key empties the form once a client is made or saved.
+  const [made, setMade] = useState(0);
   const [error, setError] = useState('');
-  const [clientId, setClientId] = useState('');
-  const [name, setName] = useState('');
-  const [redirect, setRedirect] = useState('');
-  const [scopes, setScopes] = useState('');
-  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState('');
   async function remove(c: OAuth2Client) {
     if (!confirmed(t('admin.clients.deleteConfirm', { clientId: c.clientId }))) return;
+    setDone('');
     const r = await api('DELETE', `/admin_oauth2_clients/${encodeURIComponent(c.clientId)}`);
     if (r.ok) list.reload();
     else setError(errorText(r));
   }
-  async function create(e: Event) {
-    e.preventDefault();
-    if (!clientId.trim() || !name.trim() || !redirect.trim()) {
-      setError(t('admin.clients.oauth2Missing'));
-      return;
-    }
-    setBusy(true);
-    setError('');
-    const r = await api<{ clientSecret: string; clientId: string }>('POST', '/admin_oauth2_clients', {
-      clientId: clientId.trim(),
-      name: name.trim(),
-      redirectUris: redirect.split(/\s+/).filter(Boolean),
-      scopes: scopes.split(/[\s,]+/).filter(Boolean),
-    });
-    setBusy(false);
-    if (!r.ok) {
-      setError(errorText(r));
-      return;
-    }
-    setSecret({ clientId: r.data.clientId, value: r.data.clientSecret });
-    setClientId('');
-    setName('');
-    setRedirect('');
-    setScopes('');
-    list.reload();
+  async function rotate(c: OAuth2Client) {
+    if (!confirmed(t('admin.clients.rotateConfirm', { clientId: c.clientId }))) return;
+    setDone('');
+    const r = await api<{ clientSecret?: string }>('PATCH', `/admin_oauth2_clients/${encodeURIComponent(c.clientId)}`, { rotateSecret: true });
+    if (r.ok && r.data.clientSecret) {
+      setError('');
+      setSecret({ clientId: c.clientId, value: r.data.clientSecret });
+    } else setError(errorText(r));
   }
   return (
     <section aria-labelledby="oauth2-clients">
       <h2 id="oauth2-clients">{t('admin.clients.oauth2')}</h2>
       {secret && <SecretOnce label={t('admin.clients.secretOf', { clientId: secret.clientId })} value={secret.value} onDone={() => setSecret(undefined)} />}
-      <Outcome error={list.error || error} />
+      <Outcome error={list.error || error} done={done} />
       <Table caption={t('admin.clients.oauth2Caption')} head={[t('admin.clients.clientId'), t('admin.clients.name'), t('admin.clients.redirectUris'), t('admin.clients.source'), t('admin.actions')]} empty={!list.data?.data.length}>
         {(list.data?.data ?? []).map((c) => (
-          <tr key={c.id}>
+          <tr key={c.id} data-client={c.clientId}>
             <td>{c.clientId}</td>
             <td>{c.name}</td>
             <td>{c.redirectUris.join(' ')}</td>
             <td>{c.source === 'config' ? t('admin.clients.fromConfig') : t('admin.clients.stored')}</td>
             <td>
-              {c.source !== 'config' && (
-                <Button type="button" kind="link" onClick={() => void remove(c)} aria-label={t('admin.clients.deleteOf', { clientId: c.clientId })}>
-                  {t('app.delete')}
-                </Button>
+              {c.source === 'config' ? (
+                t('admin.clients.readOnly')
+              ) : (
+                <div class="actions">
+                  <Button type="button" kind="link" onClick={() => setEditing(c)} aria-label={t('admin.clients.editOf', { clientId: c.clientId })}>
+                    {t('app.edit')}
+                  </Button>
+                  <Button type="button" kind="link" onClick={() => void rotate(c)} aria-label={t('admin.clients.rotateOf', { clientId: c.clientId })}>
+                    {t('admin.clients.rotate')}
+                  </Button>
+                  <Button type="button" kind="link" onClick={() => void remove(c)} aria-label={t('admin.clients.deleteOf', { clientId: c.clientId })}>
+                    {t('app.delete')}
+                  </Button>
+                </div>
               )}
             </td>
           </tr>
         ))}
       </Table>
-      <form onSubmit={create} noValidate aria-labelledby="oauth2-form">
-        <h3 id="oauth2-form">{t('admin.clients.createOAuth2')}</h3>
-        <Field label={t('admin.clients.clientId')} name="o2-client-id" value={clientId} onValue={setClientId} required />
-        <Field label={t('admin.clients.name')} name="o2-name" value={name} onValue={setName} required />
-        <Field label={t('admin.clients.redirectUris')} name="o2-redirect" value={redirect} onValue={setRedirect} hint={t('admin.clients.redirectHint')} required />
-        <Field label={t('admin.clients.scopes')} name="o2-scopes" value={scopes} onValue={setScopes} />
-        <Button busy={busy}>{t('admin.clients.createSubmit')}</Button>
-      </form>
+      <OAuth2Form
+        key={editing?.id ?? `new-${made}`}
+        client={editing}
+        onDone={(r) => {
+          if (r?.secret) setSecret(r.secret);
+          setDone(r?.saved ? t('admin.clients.saved', { clientId: r.saved }) : '');
+          setError('');
+          setMade((n) => n + 1);
+          setEditing(undefined);
+          list.reload();
+        }}
+      />
     </section>
+  );
+}
+
+/** Creates an OAuth2 client (its secret shown once) or edits one made here (its client id stays). */
+function OAuth2Form(p: { client?: OAuth2Client; onDone: (r?: { secret?: { clientId: string; value: string }; saved?: string }) => void }) {
+  const c = p.client;
+  const [clientId, setClientId] = useState(c?.clientId ?? '');
+  const [name, setName] = useState(c?.name ?? '');
+  const [author, setAuthor] = useState(c?.author ?? '');
+  const [authorUrl, setAuthorUrl] = useState(c?.authorUrl ?? '');
+  const [redirect, setRedirect] = useState(c?.redirectUris.join(' ') ?? '');
+  const [scopes, setScopes] = useState(c?.scopes.join(' ') ?? '');
+  const [publicClient, setPublicClient] = useState(c?.publicClient ?? false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  async function submit(e: Event) {
+    e.preventDefault();
+    if ((!c && !clientId.trim()) || !name.trim() || !redirect.trim()) {
+      setError(t(c ? 'admin.clients.oauth2EditMissing' : 'admin.clients.oauth2Missing'));
+      return;
+    }
+    setBusy(true);
+    setError('');
+    const body = {
+      name: name.trim(),
+      author: author.trim(),
+      authorUrl: authorUrl.trim(),
+      redirectUris: redirect.split(/\s+/).filter(Boolean),
+      scopes: scopes.split(/[\s,]+/).filter(Boolean),
+      publicClient,
+    };
+    const r = c
+      ? await api<{ clientId: string }>('PATCH', `/admin_oauth2_clients/${encodeURIComponent(c.clientId)}`, body)
+      : await api<{ clientSecret: string; clientId: string }>('POST', '/admin_oauth2_clients', { clientId: clientId.trim(), ...body });
+    setBusy(false);
+    if (!r.ok) {
+      setError(errorText(r));
+      return;
+    }
+    const out = r.data as { clientId: string; clientSecret?: string };
+    p.onDone(out.clientSecret ? { secret: { clientId: out.clientId, value: out.clientSecret } } : { saved: out.clientId });
+  }
+  return (
+    <form onSubmit={submit} noValidate aria-labelledby="oauth2-form">
+      <h3 id="oauth2-form">{c ? t('admin.clients.editOf', { clientId: c.clientId }) : t('admin.clients.createOAuth2')}</h3>
+      <Outcome error={error} />
+      {!c && <Field label={t('admin.clients.clientId')} name="o2-client-id" value={clientId} onValue={setClientId} required />}
+      <Field label={t('admin.clients.name')} name="o2-name" value={name} onValue={setName} required />
+      <Field label={t('admin.clients.redirectUris')} name="o2-redirect" value={redirect} onValue={setRedirect} hint={t('admin.clients.redirectHint')} required />
+      <Field label={t('admin.clients.scopes')} name="o2-scopes" value={scopes} onValue={setScopes} />
+      <Field label={t('admin.clients.author')} name="o2-author" value={author} onValue={setAuthor} />
+      <Field label={t('admin.clients.authorUrl')} name="o2-author-url" type="url" value={authorUrl} onValue={setAuthorUrl} />
+      <div class="field">
+        <label>
+          <input type="checkbox" name="o2-public" checked={publicClient} onChange={(e) => setPublicClient(e.currentTarget.checked)} /> {t('admin.clients.publicClient')}
+        </label>
+      </div>
+      <div class="actions">
+        <Button busy={busy}>{c ? t('app.save') : t('admin.clients.createSubmit')}</Button>
+        {c && (
+          <Button type="button" kind="secondary" onClick={() => p.onDone()}>
+            {t('app.cancel')}
+          </Button>
+        )}
+      </div>
+    </form>
   );
 }

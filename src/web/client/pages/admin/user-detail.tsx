@@ -18,7 +18,7 @@ interface GroupRole {
   role_id: number;
 }
 
-/** One account: profile basics, enable/disable, password reset, sign-out everywhere, roles, groups, ARC clients. */
+/** One account: profile basics, enable/disable, password reset, sign-out everywhere, roles, groups, ARC clients (allow, remove). */
 export function UserDetail(p: { id: number }) {
   const user = useLoad(() => api<AdminUser>('GET', `/admin_users/${p.id}`), [p.id]);
   const [error, setError] = useState('');
@@ -278,6 +278,7 @@ function ArcClients(p: { u: AdminUser; onSaved: () => void }) {
   const clients = useLoad(() => api<Paged<{ id: number; clientId: string }>>('GET', '/admin_arc_clients'), []);
   const [pick, setPick] = useState('');
   const [error, setError] = useState('');
+  const [busy, setBusy] = useState('');
   async function allow(e: Event) {
     e.preventDefault();
     if (!pick) return;
@@ -288,12 +289,36 @@ function ArcClients(p: { u: AdminUser; onSaved: () => void }) {
       p.onSaved();
     } else setError(errorText(r));
   }
+  async function disallow(clientId: string) {
+    const c = (clients.data?.data ?? []).find((x) => x.clientId === clientId);
+    if (!c || !confirmed(t('admin.user.removeClientConfirm', { username: p.u.username, clientId }))) return;
+    setBusy(clientId);
+    const r = await api('POST', '/admin_users', { id: p.u.id, clientId: c.id }, 'disallowClient');
+    setBusy('');
+    if (r.ok) {
+      setError('');
+      p.onSaved();
+    } else setError(errorText(r));
+  }
   const others = (clients.data?.data ?? []).filter((c) => !p.u.clients.includes(c.clientId));
   return (
     <section aria-labelledby="user-clients">
       <h2 id="user-clients">{t('admin.user.clients')}</h2>
       <Outcome error={clients.error || error} />
-      <p data-testid="user-clients">{p.u.clients.length ? p.u.clients.join(', ') : t('admin.user.noClients')}</p>
+      {p.u.clients.length ? (
+        <ul data-testid="user-clients">
+          {p.u.clients.map((c) => (
+            <li key={c} data-client={c}>
+              <span>{c}</span>{' '}
+              <Button type="button" kind="link" busy={busy === c} disabled={!clients.data} onClick={() => void disallow(c)} aria-label={t('admin.user.removeClientOf', { clientId: c })}>
+                {t('admin.user.removeClient')}
+              </Button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p data-testid="user-clients">{t('admin.user.noClients')}</p>
+      )}
       <form class="actions" onSubmit={allow}>
         <div class="field">
           <label for="allow-client">{t('admin.user.allowClient')}</label>
