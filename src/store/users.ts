@@ -154,6 +154,10 @@ export function usersRepo(db: Kysely<Database>, gen: Generation, rows: Generatio
     async allowClient(trx: Q, userId: number, clientId: number): Promise<void> {
       await trx.insertInto('user_clients').values({ user_id: userId, client_id: clientId }).onConflict((oc) => oc.doNothing()).execute();
     },
+    /** Whether an ARC client of this id exists (an unknown one would break the foreign key: a 500). */
+    async clientExists(trx: Q, clientId: number): Promise<boolean> {
+      return (await trx.selectFrom('clients').select('id').where('id', '=', clientId).executeTakeFirst()) !== undefined;
+    },
     /** Whether the account was allowed the client (and no longer is). */
     async disallowClient(trx: Q, userId: number, clientId: number): Promise<boolean> {
       const r = await trx.deleteFrom('user_clients').where('user_id', '=', userId).where('client_id', '=', clientId).executeTakeFirst();

@@ -58,7 +58,8 @@ const checkPassword = async (dbEnv: Record<string, string>, username: string, pa
   }
 };
 
-describe('gatehouse commands', () => {
+// Each test runs the CLI as a process a dozen times or more (about 0.6 s each on an idle 2-core machine), so a busy machine needs more than the default 30 s.
+describe('gatehouse commands', { timeout: 90_000 }, () => {
   beforeAll(async () => {
     expect((await gh(['migrate'])).code).toBe(0);
   });

@@ -5,7 +5,7 @@ import type { SessionSource, WebSession } from '../../core/tokens/web-session.js
 import { randomBytes } from 'node:crypto';
 import { ALNUM, randomAlnum, safeEqual, sha256 } from '../../core/util/crypto.js';
 import { header } from '../request-info.js';
-import { CoreError, fail } from '../../core/errors.js';
+import { CoreError, fail, isUnavailable } from '../../core/errors.js';
 import { EchoError, simpleFail } from './errors.js';
 
 /** simple-auth's `X-Correlation-ID`: 12 alphanumerics, new for every response (a tracing aid, not a secret). */
@@ -131,7 +131,8 @@ export function sharedKeyState(core: Core, req: FastifyRequest): 'none' | 'valid
  */
 export async function countSecretGuess(core: Core, req: FastifyRequest): Promise<void> {
   await core.throttle.address(req.ip, async () => fail('invalid_credentials')).catch((e: unknown) => {
-    if (e instanceof CoreError && e.code === 'locked') throw e;
+    // Locked, or not countable (Redis down: 503): a guess that cannot be counted is not let through.
+    if ((e instanceof CoreError && e.code === 'locked') || isUnavailable(e)) throw e;
   });
 }
 

@@ -181,7 +181,10 @@ export function accounts(d: Deps) {
           }
           await d.rbac.addMembership(trx, randomUUID(), user.id, d.defaultGroupId(), roleIds);
           for (const p of input.permissions ?? []) await d.rbac.setUserScope(trx, user.id, await d.rbac.ensureScope(trx, p), true);
-          for (const c of input.clientIds ?? []) await d.users.allowClient(trx, user.id, c);
+          for (const c of input.clientIds ?? []) {
+            if (!(await d.users.clientExists(trx, c))) throw new CoreError('invalid_input', `unknown client ${c}`, { field: 'clientIds' });
+            await d.users.allowClient(trx, user.id, c);
+          }
           await within?.(trx, user);
           return user;
         }).then(async (user) => {

@@ -15,6 +15,8 @@ export const PAT_KIND = 'pat';
 export const WEB_KIND = 'web';
 /** Most sessions an account's own listing shows (newest first). */
 const OWN_MAX = 200;
+/** Rows ended per read by "end every other session" (the store's own page bound). */
+const OWN_PAGE = 1000;
 
 /** A stored session of any dialect, as Feathers `auth_sessions` shows it (epoch milliseconds). */
 export interface AuthSession extends ClientInfo {
@@ -118,15 +120,20 @@ export function authSessions(d: AuthSessionsDeps) {
     const row = await repo.get(id);
     return row && out(row);
   };
+  // Sessions and tokens are read apart, live ones only: personal access tokens (or expired rows)
+  // in number must not push the account's sign-in sessions out of its listing.
+  const liveWhere = (userId: number, kind: 'sessions' | 'tokens') => ({ user_id: userId, revoked: false, expires_at: { gt: Date.now() }, auth_provider: kind === 'tokens' ? PAT_KIND : { neq: PAT_KIND } });
   /**
    * An account's own live sessions of every dialect (newest first), split into sign-in
    * sessions and personal access tokens.
    */
   const liveOf = async (userId: number): Promise<{ sessions: AuthSession[]; tokens: AuthSession[] }> => {
-    const now = Date.now();
-    const page = await repo.find({ where: { user_id: userId, revoked: false }, order: ['created_at DESC', 'id DESC'], limit: OWN_MAX });
-    const live = page.data.map(out).filter((x) => x.expires_at > now);
-    return { sessions: live.filter((x) => x.auth_provider !== PAT_KIND), tokens: live.filter((x) => x.auth_provider === PAT_KIND) };
+    const order = ['created_at DESC', 'id DESC'];
+    const [sessions, tokens] = await Promise.all([
+      repo.find({ where: liveWhere(userId, 'sessions'), order, limit: OWN_MAX }),
+      repo.find({ where: liveWhere(userId, 'tokens'), order, limit: OWN_MAX }),
+    ]);
+    return { sessions: sessions.data.map(out), tokens: tokens.data.map(out) };
   };
 
   return {
@@ -216,10 +223,17 @@ export function authSessions(d: AuthSessionsDeps) {
 
     /** Ends every live sign-in session of the account but `keep` (personal access tokens stay); how many ended. */
     async revokeOthers(userId: number, keep: number | undefined): Promise<number> {
-      const { sessions } = await liveOf(userId);
-      const ending = sessions.filter((x) => x.id !== keep);
-      for (const x of ending) await d.endFamily(x.id);
-      return ending.length;
+      // Every one of them, not the listing's first page: a page at a time until none is left.
+      const ended = new Set<number>();
+      for (;;) {
+        const page = await repo.find({ where: { ...liveWhere(userId, 'sessions'), ...(keep === undefined ? {} : { id: { neq: keep } }) }, order: ['id ASC'], limit: OWN_PAGE });
+        const ending = page.data.filter((x) => x.id !== keep && !ended.has(x.id));
+        if (!ending.length) return ended.size;
+        for (const x of ending) {
+          await d.endFamily(x.id);
+          ended.add(x.id);
+        }
+      }
     },
 
     /** Renames a session; undefined for an unknown id. */

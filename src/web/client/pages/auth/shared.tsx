@@ -12,7 +12,8 @@ export function continueAfterSignIn(route: (path: string) => void): void {
   // The server already applied the continue-URL allowlist; a `/#/…` address is one of ours.
   if (c.startsWith('/#')) return route(legacyPath(c.slice(1)) ?? '/');
   // Defence in depth against an allowlist pattern too broad: only web addresses, never `javascript:`.
-  if (/^https?:\/\//i.test(c) || (c.startsWith('/') && !c.startsWith('//'))) location.href = c;
+  // `/\host` is `//host` to a browser: a path must not start with a second slash of either kind.
+  if (/^https?:\/\//i.test(c) || /^\/(?![/\\])/.test(c)) location.href = c;
   else route('/account');
 }
 
