@@ -150,7 +150,7 @@ export async function createCore(config: Config, store: Store, log: Logger) {
     /** Global roles, groups, scopes and admin check of an account (Feathers claims and authorization). */
     claims: rbacClaims(store.claims),
     /** The operator's accounts (the CLI): a listing with roles and clients, changes, export and import with password hashes. */
-    userAdmin: userAdmin({ db: store.db, repo: store.transfer, users: store.users, accounts: accountsService, profiles: (): Profiles => core.profiles, audit, defaultGroupId: () => defaultGroupId }),
+    userAdmin: userAdmin({ db: store.db, repo: store.transfer, users: store.users, accounts: accountsService, profiles: (): Profiles => core.profiles, audit, defaultGroupId: () => defaultGroupId, reread: (id) => revocations.reread(id) }),
     transfer: userTransfer({ db: store.db, repo: store.transfer, users: store.users, rbac: store.rbac, accounts: accountsService, audit, defaultGroupId: () => defaultGroupId }),
     onetime: oneTimeLogin({ accounts: accountsService, codes, mailQuota: mails, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),
     stipulations: stipulations({ codes, users: store.users, mail, audit, baseUrl: config.simpleBaseUrl, company: config.simpleCompany }),

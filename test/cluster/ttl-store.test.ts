@@ -180,7 +180,10 @@ describe.skipIf(redisSkip)('Redis TTL store: prefixes and connection', () => {
     // Writes wait on the server (a stalled Redis, as a failover looks from here) for 3 s.
     await admin.client('PAUSE', 3000, 'WRITE');
     const started = Date.now();
-    await expect(ttl.incr('k', 60_000)).rejects.toThrow(/timed out/i);
+    // Unavailable for now (dialects answer 503), because the command timed out.
+    const failed = await ttl.incr('k', 60_000).then(() => undefined, (e: unknown) => e as Error);
+    expect(failed?.name).toBe('StoreUnavailableError');
+    expect(String((failed?.cause as Error | undefined)?.message)).toMatch(/timed out/i);
     expect(Date.now() - started).toBeLessThan(2800);
     await admin.client('UNPAUSE');
     await admin.quit();

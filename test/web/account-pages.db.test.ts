@@ -147,6 +147,11 @@ await describeDb('account pages', () => {
     await page.waitForSelector('#totp-secret');
     const secret = (await page.textContent('#totp-secret')) ?? '';
     expect(secret).toMatch(/^[A-Z2-7]+=*$/);
+    // The QR code is an image of this origin: wait for it to load before looking at it.
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('section[aria-labelledby="totp-title"] img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
     const qr = await page.$eval('section[aria-labelledby="totp-title"] img', (img) => ({ ok: (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0, alt: img.getAttribute('alt') }));
     expect(qr.ok).toBe(true);
     expect(qr.alt).toMatch(/QR/);

@@ -40,6 +40,8 @@ interface Deps {
   profiles: () => Pick<Profiles, 'update'>;
   audit: AuditLog;
   defaultGroupId: () => number;
+  /** Reads the account's access state into this node's memory (core/tokens/revocations.ts). */
+  reread?: (userId: number) => Promise<void>;
 }
 
 const PAGE = 500;
@@ -97,6 +99,8 @@ export function userAdmin(d: Deps) {
       d.repo.touched();
       if (status !== undefined && status !== user.status) {
         await d.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Status changed', data: { from: user.status, to: status, via: by.via } });
+        // This node knows at once (a block holds, an unblock lets the account in); the others from the feed.
+        await d.reread?.(user.id);
         if (isBlocked(current) && !isBlocked(user)) await d.accounts.endAllAccess(current);
       }
       if (roles) await d.audit.record({ userId: user.id, module: 'account', level: 'info', message: 'Roles changed', data: { roles, via: by.via } });

@@ -232,6 +232,13 @@ export function revocationList(feed: AccessEventsRepo & { signal?: FeedSignal },
       revoked.set(hash, expMs);
       await feed.revoke(hash, expMs, now);
     },
+    /** Reads an account's access state now, after this node changed it, instead of at the next feed read. */
+    async reread(userId: number): Promise<void> {
+      const a = await feed.account(userId);
+      if (!a) return;
+      applyAccount(a);
+      opts.onChange();
+    },
     /** A revocation the caller wrote to the feed itself (in its own transaction): held here, the other nodes woken. */
     written(hash: string, expMs: number): void {
       revoked.set(hash, expMs);
